@@ -1,0 +1,74 @@
+"""An activation at given parameter values: its expression, derivatives, property sheet and NumPy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cached_property
+from typing import Any
+
+import sympy as sp
+
+from symact.declaration import Declaration, Scalar, Vector, fingerprint, x
+
+
+class Activation:
+    """A declaration with its parameters resolved to exact values."""
+
+    def __init__(self, decl: Declaration, params: Mapping[str, Any] | None = None) -> None:
+        self.decl = decl
+        self.params: dict[str, sp.Expr] = decl.resolve(params or {})
+
+    name = property(lambda self: self.decl.name)
+    title = property(lambda self: self.decl.title)
+    family = property(lambda self: self.decl.family)
+    kind = property(lambda self: self.decl.kind)
+    aliases = property(lambda self: self.decl.aliases)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v}" for k, v in self.params.items())
+        return f"<Activation {self.name}({args})>"
+
+    @cached_property
+    def key(self) -> str:
+        """Hash of everything the property sheet depends on (used as the cache key)."""
+        from symact.engine import ENGINE_VERSION
+
+        return fingerprint(self.decl, self.params, ENGINE_VERSION)
+
+    @property
+    def is_default(self) -> bool:
+        return all(sp.simplify(self.params[p.name] - sp.sympify(p.default)) == 0
+                   for p in self.decl.parameters)
+
+    # -- scalar ------------------------------------------------------------------------------------
+    @cached_property
+    def expr(self) -> sp.Expr:
+        """f(x) as a SymPy expression in the real symbol :data:`symact.x`."""
+        if not isinstance(self.decl, Scalar):
+            raise TypeError(f"{self.name} is a vector activation; use .outputs(n)")
+        return self.decl.expr(self.params)
+
+    def derivative(self, n: int = 1) -> sp.Expr:
+        """The n-th derivative of f (piecewise where f is)."""
+        return sp.diff(self.expr, x, n) if n else self.expr
+
+    def outputs(self, n: int) -> list[sp.Expr]:
+        """A vector activation's output components for n inputs ``x1..xn``."""
+        if not isinstance(self.decl, Vector):
+            raise TypeError(f"{self.name} is a scalar activation; use .expr")
+        xs = sp.symbols(f"x1:{n + 1}", real=True)
+        return self.decl.build(list(xs), **self.params)
+
+    # -- derived ----------------------------------------------------------------------------------
+    @cached_property
+    def properties(self):  # -> symact.engine.sheet.Sheet
+        """The derived property sheet (from the on-disk cache when it is there)."""
+        from symact.cache import cached_sheet
+
+        return cached_sheet(self)
+
+    def numpy(self, n: int = 0) -> Callable[..., Any]:
+        """A vectorised NumPy function for the n-th derivative (n = 0 is f itself)."""
+        from symact.numerics import numpy_function
+
+        return numpy_function(self, n)

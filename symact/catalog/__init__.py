@@ -1,0 +1,1 @@
+"""The catalog: one module per family, each holding declarations. The registry discovers them here."""

@@ -1,0 +1,215 @@
+"""What an activation *is*: the small declarations the catalog is written in.
+
+A declaration holds data only (an expression, parameters, names, references); every property is derived
+from it by :mod:`symact.engine`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+#: The real symbol every scalar activation is written in.
+x = sp.Symbol("x", real=True)
+
+
+class UnknownActivation(LookupError):
+    """No activation of that name (or alias); the message suggests near names."""
+
+
+class InvalidParameter(ValueError):
+    """A parameter value outside its constraint; the message names the constraint."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter with its default and the interval of values it may take."""
+
+    name: str
+    default: Any
+    domain: sp.Set = sp.S.Reals
+    description: str = ""
+
+    def check(self, value: sp.Expr) -> None:
+        if not value.is_real or not value.is_finite:
+            raise InvalidParameter(f"parameter {self.name} must be a finite real number, got {value}")
+        if self.domain.contains(value) is not sp.true:
+            raise InvalidParameter(
+                f"parameter {self.name} must lie in {_set_text(self.domain)}, got {value}"
+            )
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A paper or document the activation comes from."""
+
+    title: str
+    authors: str
+    year: int
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """How a framework spells the activation, with its defaults and any difference from ours."""
+
+    framework: str  # "pytorch", "keras3", "tf_keras2", "jax", "mlx", "onnx"
+    call: str
+    note: str = ""
+
+
+FRAMEWORKS = {
+    "pytorch": "PyTorch",
+    "keras3": "Keras 3",
+    "tf_keras2": "tf.keras 2",
+    "jax": "JAX",
+    "mlx": "MLX",
+    "onnx": "ONNX",
+}
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """Fields shared by scalar and vector declarations."""
+
+    name: str
+    title: str
+    family: str
+    parameters: tuple[Parameter, ...] = ()
+    aliases: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
+    equivalents: tuple[Equivalent, ...] = ()
+    summary: str = ""
+    #: Relations between parameters that must hold, as functions of the parameter values.
+    constraints: tuple[Callable[..., Any], ...] = ()
+    constraint_text: tuple[str, ...] = ()
+    #: Values typed by hand because the engine cannot derive them. Listed on the site as "declared".
+    declared: Mapping[str, Any] = field(default_factory=dict)
+
+    kind = "declaration"
+
+    def resolve(self, params: Mapping[str, Any]) -> dict[str, sp.Expr]:
+        """Exact parameter values: defaults overridden by ``params``, each checked."""
+        known = {p.name: p for p in self.parameters}
+        for key in params:
+            if key not in known:
+                hint = difflib.get_close_matches(key, known, n=3)
+                names = ", ".join(known) or "none"
+                extra = f"; did you mean {', '.join(hint)}?" if hint else f" (its parameters: {names})"
+                raise InvalidParameter(f"{self.name} has no parameter {key!r}{extra}")
+        values: dict[str, sp.Expr] = {}
+        for p in self.parameters:
+            value = to_exact(params.get(p.name, p.default), p.name)
+            p.check(value)
+            values[p.name] = value
+        for rule, text in zip(self.constraints, self.constraint_text, strict=True):
+            if rule(**values) is not True and bool(rule(**values)) is not True:
+                raise InvalidParameter(f"{self.name}: parameters must satisfy {text}")
+        return values
+
+
+@dataclass(frozen=True)
+class Scalar(Declaration):
+    """An elementwise activation f: R -> R, written as ``formula(x, **parameters)``."""
+
+    formula: Callable[..., sp.Expr] = lambda x: x
+
+    kind = "scalar"
+
+    def expr(self, values: Mapping[str, sp.Expr]) -> sp.Expr:
+        return sp.sympify(self.formula(x, **values))
+
+
+@dataclass(frozen=True)
+class Vector(Declaration):
+    """An activation R^n -> R^m. ``build(xs, **parameters)`` returns the output components as a list of
+    SymPy expressions in the real symbols ``xs`` (for a given n); ``numpy`` evaluates it along the last axis."""
+
+    build: Callable[..., list[sp.Expr]] = lambda xs: list(xs)
+    numpy_impl: Callable[..., Any] | None = None
+    #: Output size in terms of n, e.g. "n" or "n/2".
+    output_dim: str = "n"
+    #: The smallest n the activation is defined for, and the step n must move by (2 for GLU's halves).
+    min_n: int = 1
+    n_step: int = 1
+    #: Closed forms claimed for general n, proven by the engine for small n, e.g. the Jacobian.
+    claims: Mapping[str, Any] = field(default_factory=dict)
+
+    kind = "vector"
+
+
+def to_exact(value: Any, name: str = "value") -> sp.Expr:
+    """An exact SymPy number from user input: decimals become rationals (``0.01`` -> ``1/100``)."""
+    if isinstance(value, sp.Basic):
+        out = value
+    elif isinstance(value, bool):
+        raise InvalidParameter(f"parameter {name} must be a number, got {value!r}")
+    elif isinstance(value, int):
+        out = sp.Integer(value)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InvalidParameter(f"parameter {name} must be a finite real number, got {value!r}")
+        out = sp.Rational(repr(value))
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            out = sp.Rational(text)
+        except (TypeError, ValueError):
+            try:
+                out = sp.parse_expr(text, evaluate=True, transformations="all") if _safe(text) else None
+            except Exception:  # noqa: BLE001 - any parse failure is the same user error
+                out = None
+            if out is None:
+                raise InvalidParameter(f"parameter {name} must be a number, got {value!r}") from None
+            out = sp.nsimplify(out, rational=True) if out.has(sp.Float) else out
+    else:
+        raise InvalidParameter(f"parameter {name} must be a number, got {value!r}")
+    if not isinstance(out, sp.Expr) or out.free_symbols or not out.is_number:
+        raise InvalidParameter(f"parameter {name} must be a number, got {value!r}")
+    return out
+
+
+def _safe(text: str) -> bool:
+    allowed = set("0123456789.+-*/() eE")
+    words = {"sqrt", "pi", "E", "exp", "log"}
+    stripped = text
+    for w in sorted(words, key=len, reverse=True):
+        stripped = stripped.replace(w, "")
+    return len(text) < 80 and set(stripped) <= allowed
+
+
+def _set_text(s: sp.Set) -> str:
+    if isinstance(s, sp.Interval):
+        left = "[" if not s.left_open else "("
+        right = "]" if not s.right_open else ")"
+        lo = "-inf" if s.start is sp.S.NegativeInfinity else str(s.start)
+        hi = "inf" if s.end is sp.S.Infinity else str(s.end)
+        return f"{left}{lo}, {hi}{right}"
+    return str(s)
+
+
+def fingerprint(decl: Declaration, values: Mapping[str, sp.Expr], extra: str = "") -> str:
+    """A hash of what a derived sheet depends on: the expression at these values and the metadata."""
+    if isinstance(decl, Scalar):
+        body = sp.srepr(decl.expr(values))
+    else:
+        assert isinstance(decl, Vector)
+        xs = sp.symbols(f"x1:{max(decl.min_n, 2) + 1}", real=True)
+        body = sp.srepr(decl.build(list(xs), **values))
+    meta = {
+        "name": decl.name,
+        "title": decl.title,
+        "family": decl.family,
+        "aliases": list(decl.aliases),
+        "params": {k: sp.srepr(v) for k, v in values.items()},
+        "declared": {k: str(v) for k, v in decl.declared.items()},
+        "body": body,
+        "extra": extra,
+    }
+    return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:24]

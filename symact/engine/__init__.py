@@ -1,0 +1,19 @@
+"""The engine: derives an activation's property sheet from its declaration, with provenance."""
+
+from __future__ import annotations
+
+#: Part of every cache key: bump it whenever a derivation changes its output.
+ENGINE_VERSION = "1"
+
+
+def derive(activation):  # -> symact.engine.sheet.Sheet
+    """The property sheet of ``activation`` (scalar or vector), derived from scratch."""
+    from symact.engine.sheet import Sheet
+
+    if activation.kind == "vector":
+        from symact.engine.vector import derive_vector
+
+        return Sheet(derive_vector(activation))
+    from symact.engine.scalar import derive_scalar
+
+    return Sheet(derive_scalar(activation))

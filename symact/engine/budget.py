@@ -1,0 +1,47 @@
+"""Time budgets: every SymPy step runs under one, so that no declaration can hang a derivation."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class OutOfTime(Exception):
+    """A derivation step used up its budget."""
+
+
+@contextmanager
+def budget(seconds: float) -> Iterator[None]:
+    """Raise :class:`OutOfTime` inside the block after ``seconds`` (main thread only; elsewhere the
+    block runs unbounded, which only the tests' single-threaded runs and worker processes avoid)."""
+    if threading.current_thread() is not threading.main_thread() or seconds <= 0:
+        yield
+        return
+
+    def _alarm(signum, frame):  # noqa: ARG001
+        raise OutOfTime(f"step exceeded {seconds:g} s")
+
+    previous_handler = signal.signal(signal.SIGALRM, _alarm)
+    previous_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        if previous_timer[0] > 0:  # an outer budget was running: give it back what is left of it
+            signal.setitimer(signal.ITIMER_REAL, max(previous_timer[0] - seconds, 1e-3))
+
+
+def attempt(seconds: float, step: Callable[[], T], default: T) -> T:
+    """``step()`` under a budget, or ``default`` when it runs out of time or SymPy gives up."""
+    try:
+        with budget(seconds):
+            return step()
+    except (OutOfTime, NotImplementedError, ValueError, TypeError, AttributeError,
+            RecursionError, ZeroDivisionError):
+        return default

@@ -1,0 +1,118 @@
+"""Quantities: an exact value with its LaTeX, a float, and how it was obtained (symbolic/numeric/declared)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath
+import sympy as sp
+
+SYMBOLIC, NUMERIC, DECLARED, UNKNOWN = "symbolic", "numeric", "declared", "unknown"
+#: Working precision (decimal digits) of numeric derivations; results are certified to DIGITS.
+DIGITS = 30
+
+
+@dataclass(frozen=True)
+class Q:
+    """A number in a property sheet. ``exact`` is None when no closed form is known."""
+
+    exact: sp.Expr | None
+    value: float | str | None  # a float, "inf", "-inf", or None when the quantity does not exist
+    how: str
+    digits: str | None = None  # the numeric value to DIGITS digits, for numeric quantities
+
+    @classmethod
+    def of(cls, expr: Any, how: str = SYMBOLIC) -> Q:
+        """An exact quantity from a SymPy expression (oo, -oo and nan are understood)."""
+        e = sp.sympify(expr)
+        if e is sp.nan or e.has(sp.nan) or e.has(sp.zoo) or isinstance(e, sp.AccumBounds):
+            return cls(None, None, how)
+        if e is sp.oo:
+            return cls(e, "inf", how)
+        if e is sp.S.NegativeInfinity:
+            return cls(e, "-inf", how)
+        return cls(e, _to_float(e), how)
+
+    @classmethod
+    def numeric(cls, value: Any, closed: sp.Expr | None = None) -> Q:
+        """A high-precision numeric value (mpmath mpf or a decimal string), certified by the caller."""
+        v = mpmath.mpf(value)
+        if mpmath.isinf(v):
+            return cls(None, "inf" if v > 0 else "-inf", NUMERIC)
+        return cls(closed, float(v), NUMERIC, mpmath.nstr(v, DIGITS, strip_zeros=False))
+
+    @classmethod
+    def none(cls, how: str = SYMBOLIC) -> Q:
+        """A quantity that does not exist (a limit that does not exist)."""
+        return cls(None, None, how)
+
+    @classmethod
+    def unknown(cls) -> Q:
+        return cls(None, None, UNKNOWN)
+
+    @property
+    def exists(self) -> bool:
+        return self.value is not None
+
+    def mp(self) -> mpmath.mpf:
+        """The value at working precision (from the exact form when there is one)."""
+        if self.value == "inf":
+            return mpmath.inf
+        if self.value == "-inf":
+            return -mpmath.inf
+        if self.exact is not None:
+            return mpmath.mpf(str(sp.N(self.exact, DIGITS + 10)))
+        if self.digits is not None:
+            return mpmath.mpf(self.digits)
+        if self.value is None:
+            raise ValueError("quantity does not exist")
+        return mpmath.mpf(self.value)
+
+    def latex(self) -> str:
+        if self.exact is not None:
+            return sp.latex(self.exact)
+        if self.value in ("inf", "-inf"):
+            return r"\infty" if self.value == "inf" else r"-\infty"
+        if self.digits is not None:
+            return _short_digits(self.digits)
+        if isinstance(self.value, float):
+            return repr(self.value)
+        return r"\text{undefined}" if self.how != UNKNOWN else r"\text{unknown}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "exact": None if self.exact is None else str(self.exact),
+            "latex": self.latex(),
+            "value": self.value,
+            "how": self.how,
+        }
+        if self.digits is not None:
+            out["digits"] = self.digits
+        return out
+
+
+def _to_float(e: sp.Expr) -> float | str | None:
+    try:
+        v = complex(sp.N(e, 20))
+    except (TypeError, ValueError):
+        return None
+    if abs(v.imag) > 1e-12 * max(1.0, abs(v.real)):
+        return None
+    r = v.real
+    if math.isinf(r):
+        return "inf" if r > 0 else "-inf"
+    return r
+
+
+def _short_digits(digits: str) -> str:
+    return digits[:20] + r"\ldots" if len(digits) > 20 else digits
+
+
+def q_from_dict(d: dict[str, Any] | None) -> Q | None:
+    """Rebuild a quantity from its JSON form (exact strings are parsed back with SymPy)."""
+    if d is None:
+        return None
+    exact = sp.sympify(d["exact"]) if d.get("exact") is not None else None
+    return Q(exact, d.get("value"), d.get("how", SYMBOLIC), d.get("digits"))
