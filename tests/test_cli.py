@@ -1,0 +1,287 @@
+"""The ``symact`` command line: output shapes, and one clear line with status 2 for every user error."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import symact
+from symact import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMES = symact.names()
+KINDS = {n: symact.get(n).kind for n in NAMES}
+
+#: The fields SPEC.md promises in every sheet, by kind.
+SCALAR_FIELDS = {
+    "name", "title", "aliases", "family", "kind", "parameters", "formula", "derivative",
+    "second_derivative", "value_at_zero", "slope_at_zero", "limits", "range", "derivative_range",
+    "monotonicity", "derivative_monotonicity", "saturation", "continuity_class", "breakpoints",
+    "bounded_below", "bounded_above", "symmetry", "point_symmetry", "zero_centered",
+    "identity_near_origin", "lipschitz", "convexity", "sparse", "derivative_in_terms_of_f",
+    "series_at_zero", "asymptotes", "gaussian", "how",
+}
+VECTOR_FIELDS = {
+    "name", "title", "aliases", "family", "kind", "parameters", "input_dim", "output_dim",
+    "output_range", "sums_to_one", "shift_invariant", "jacobian", "lipschitz", "reduces_to", "how",
+}
+HOW = {"symbolic", "numeric", "declared", "unknown"}
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "symact", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600, env={**os.environ, **(env or {})})
+
+
+def assert_usage_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("symact: error: ")
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0]
+
+
+# -- list ------------------------------------------------------------------------------------------------
+def test_list_json_shape() -> None:
+    result = run("list", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["name"] for r in rows] == NAMES
+    for row in rows:
+        assert set(row) == {"name", "title", "aliases", "family", "kind"}
+        decl = symact.get(row["name"]).decl
+        assert row["title"] == decl.title and row["family"] == decl.family
+        assert row["aliases"] == list(decl.aliases)
+        assert row["kind"] in ("scalar", "vector")
+
+
+def test_list_text_is_an_aligned_table() -> None:
+    result = run("list")
+    assert result.returncode == 0, result.stderr
+    header, *lines = result.stdout.splitlines()
+    assert header.split()[:2] == ["NAME", "TITLE"]
+    assert [line.split()[0] for line in lines] == NAMES
+    title_column = header.index("TITLE")
+    for line, name in zip(lines, NAMES, strict=True):
+        assert line[title_column:].startswith(symact.get(name).title)
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"symact {symact.__version__}"
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).with_name("symact")
+    if not script.exists():
+        pytest.skip("the package is not installed in this environment (pip install -e .)")
+    result = subprocess.run([str(script), "list", "--json"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert [r["name"] for r in json.loads(result.stdout)] == NAMES
+
+
+# -- errors ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", NAMES)
+def test_unknown_name(name: str) -> None:
+    typo = name + name[-1]
+    with pytest.raises(symact.UnknownActivation):
+        symact.get(typo)
+    code, _, err = _main("show", typo)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("symact: error: ")
+    assert "did you mean" in err and name in err.split("did you mean")[1]
+
+
+def test_unknown_name_in_a_process() -> None:
+    assert_usage_error(run("show", "gelux", "--json"), "'gelux'", "did you mean", "gelu")
+
+
+@pytest.mark.parametrize(("args", "needles"), [
+    (["show", "softplus", "--param", "beta=-1"], ["beta", "-1"]),
+    (["show", "softplus", "--param", "beta=0"], ["beta", "0"]),
+    (["show", "softplus", "-p", "beta=abc"], ["beta", "abc"]),
+    (["show", "softplus", "-p", "beta=1/0"], ["beta"]),
+    (["show", "softplus", "-p", "gamma=1"], ["gamma", "beta"]),
+    (["show", "softplus", "--param", "beta"], ["KEY=VALUE", "beta"]),
+    (["show", "softplus", "--param", "=2"], ["KEY=VALUE"]),
+    (["show", "softplus", "--param", "beta="], ["KEY=VALUE"]),
+    (["show", "softplus", "-p", "beta=1", "-p", "beta=2"], ["twice"]),
+    (["show", "hard_tanh", "-p", "min_val=2", "-p", "max_val=1"], ["min_val < max_val"]),
+    (["frobnicate"], ["frobnicate"]),
+    ([], ["required"]),
+    (["show"], ["required"]),
+    (["list", "--wat"], ["--wat"]),
+])
+def test_usage_errors(args: list[str], needles: list[str]) -> None:
+    code, out, err = _main(*args)
+    assert (code, out) == (2, ""), err
+    assert err.count("\n") == 1 and err.startswith("symact: error: "), err
+    for needle in needles:
+        assert needle in err
+
+
+def test_invalid_parameter_in_a_process() -> None:
+    assert_usage_error(run("show", "softplus", "--param", "beta=-1", "--json"), "beta", "(0, inf)")
+    assert_usage_error(run("show", "softplus", "--param", "beta"), "KEY=VALUE")
+    assert_usage_error(run("nonsense"), "nonsense")
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if symact.get(n).decl.parameters])
+def test_every_constraint_is_a_usage_error(name: str) -> None:
+    """A value outside each bounded parameter's domain is refused with status 2."""
+    import sympy as sp
+
+    for p in symact.get(name).decl.parameters:
+        if p.domain == sp.S.Reals:
+            continue
+        bad = p.domain.inf - 1 if p.domain.inf.is_finite else p.domain.sup + 1
+        code, _, err = _main("show", name, "-p", f"{p.name}={bad}")
+        assert code == 2 and p.name in err and err.count("\n") == 1
+
+
+def test_broken_pipe_is_quiet() -> None:
+    """The reader goes away before anything is written: no traceback, no message."""
+    proc = subprocess.Popen([sys.executable, "-m", "symact", "list", "--json"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 128 + signal.SIGPIPE
+    assert err == ""
+
+
+def test_broken_pipe_through_head() -> None:
+    result = subprocess.run(f"'{sys.executable}' -m symact list | head -1", shell=True, cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.startswith("NAME")
+    assert result.stderr == ""
+
+
+def test_interrupt_is_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_show", interrupted)
+    assert _main("show", "relu") == (130, "", "")
+
+
+def _main(*args: str) -> tuple[int, str, str]:
+    """``cli.main`` in this process, with its output captured."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+# -- the text table, on a made-up sheet -------------------------------------------------------------------
+def _q(exact, value, how="symbolic", digits=None):
+    q = {"exact": exact, "latex": "", "value": value, "how": how}
+    if digits:
+        q["digits"] = digits
+    return q
+
+
+MADE_UP = {
+    "name": "demo", "title": "Demo", "aliases": ["d"], "family": "classic", "kind": "scalar",
+    "parameters": {"beta": _q("1/2", 0.5)},
+    "formula": {"sympy": "x*exp(-x)", "latex": "x e^{-x}"},
+    "value_at_zero": _q("0", 0.0),
+    "slope_at_zero": None,
+    "lipschitz": _q(None, 1.0986, "numeric", "1.09861228866810969139524523692"),
+    "range": {"lower": _q("-oo", "-inf"), "lower_closed": False, "upper": _q("exp(-1)", 0.3679),
+              "upper_closed": True, "argmin": None, "argmax": _q("1", 1.0)},
+    "limits": {"f_neg_inf": _q(None, None), "f_pos_inf": _q("0", 0.0)},
+    "breakpoints": [_q("0", 0.0), _q("3", 3.0)],
+    "monotonicity": "non_monotonic",
+    "symmetry": "neither",
+    "sparse": False,
+    "asymptotes": {"neg_inf": None, "pos_inf": {"slope": _q("0", 0.0), "intercept": _q("0", 0.0)}},
+    "gaussian": {"mean": _q(None, 0.1, "declared")},
+    "how": {"monotonicity": "numeric", "symmetry": "symbolic", "convexity": "unknown"},
+}
+
+
+def test_text_table_marks_what_is_not_proven() -> None:
+    text = cli.format_sheet(MADE_UP)
+    rows = dict(line.split(None, 1) for line in text.splitlines()[3:])
+    assert text.splitlines()[0] == "Demo (demo)"
+    assert "also called d" in text.splitlines()[1]
+    assert rows["parameters.beta"] == "1/2"
+    assert rows["formula"] == "x*exp(-x)"
+    assert rows["lipschitz"] == "~1.09861228866810969139524523692 [numeric]"
+    assert rows["range"] == "(-oo, exp(-1)]; max at x = 1"
+    assert rows["limits.f_neg_inf"] == "does not exist"
+    assert rows["breakpoints"] == "[0, 3]"
+    assert rows["monotonicity"] == "non_monotonic  [numeric]"
+    assert rows["symmetry"] == "neither"
+    assert rows["sparse"] == "no"
+    assert rows["slope_at_zero"] == "none"
+    assert rows["asymptotes.pos_inf"] == "0 * x + 0"
+    assert rows["gaussian.mean"] == "~0.1 [declared]"
+    assert "how" not in rows and "name" not in rows
+    labels = [line[: line.index(" ")] for line in text.splitlines()[3:]]
+    starts = {line.index(rows[label]) for line, label in zip(text.splitlines()[3:], labels, strict=True)}
+    assert len(starts) == 1, "values start in one column"
+
+
+# -- show, with the engine ---------------------------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_show_json_has_the_spec_fields(name: str) -> None:
+    code, out, err = _main("show", name, "--json")
+    assert code == 0, err
+    sheet = json.loads(out)
+    expected = SCALAR_FIELDS if KINDS[name] == "scalar" else VECTOR_FIELDS
+    assert expected <= set(sheet), f"missing: {sorted(expected - set(sheet))}"
+    assert sheet["name"] == name and sheet["kind"] == KINDS[name]
+    assert set(sheet["how"].values()) <= HOW
+    for q in _quantities(sheet):
+        assert q["how"] in HOW
+    assert sheet == symact.get(name).properties.to_dict()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_show_text_lists_every_field(name: str) -> None:
+    code, out, err = _main("show", name)
+    assert code == 0, err
+    sheet = symact.get(name).properties.to_dict()
+    labels = {line.split(None, 1)[0].split(".")[0] for line in out.splitlines()[3:] if line.strip()}
+    assert labels == set(sheet) - {"name", "title", "aliases", "family", "kind", "how"}
+    marked = any(q["how"] == "numeric" for q in _quantities(sheet)) or "numeric" in sheet["how"].values()
+    assert ("[numeric]" in out) == marked
+
+
+@pytest.mark.slow
+def test_show_in_a_process_with_exact_parameters() -> None:
+    result = run("show", "softplus", "--param", "beta=0.5", "--json")
+    assert result.returncode == 0, result.stderr
+    sheet = json.loads(result.stdout)
+    assert sheet["parameters"]["beta"]["exact"] == "1/2"
+    alias = run("show", "smooth_relu", "-p", "beta=1/2", "--json")
+    assert json.loads(alias.stdout) == sheet
+
+
+def _quantities(node):
+    if isinstance(node, dict):
+        if {"exact", "value", "how"} <= set(node):
+            yield node
+            return
+        for value in node.values():
+            yield from _quantities(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _quantities(value)
