@@ -1,0 +1,73 @@
+"""What every page is generated from: the registry's activations, their sheets, and their families."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import symact
+from symact import catalog
+from symact.declaration import Declaration
+
+
+@dataclass
+class Context:
+    """The activations in catalog order, their sheets (``to_dict()``), grouped by family."""
+
+    names: list[str]
+    sheets: dict[str, dict]
+    #: The anchors of the definitions page: a property links to its definition only where there is one.
+    anchors: set[str] = field(default_factory=set)
+    acts: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.acts = {n: symact.get(n) for n in self.names}
+
+    @property
+    def families(self) -> dict[str, list[str]]:
+        """Family -> member names, families in order of first appearance in the catalog."""
+        out: dict[str, list[str]] = {}
+        for n in self.names:
+            out.setdefault(self.acts[n].family, []).append(n)
+        return out
+
+    def scalar_names(self) -> list[str]:
+        return [n for n in self.names if self.acts[n].kind != "vector"]
+
+    def vector_names(self) -> list[str]:
+        return [n for n in self.names if self.acts[n].kind == "vector"]
+
+
+def family_title(family: str) -> str:
+    return family.replace("_", " ").capitalize()
+
+
+def family_description(family: str) -> str:
+    """The docstring of the catalog module that declares the family's activations."""
+    return _descriptions().get(family, "")
+
+
+def _descriptions() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for info in sorted(pkgutil.iter_modules(catalog.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{catalog.__name__}.{info.name}")
+        doc = (module.__doc__ or "").strip()
+        for value in vars(module).values():
+            if isinstance(value, Declaration) and doc:
+                found.setdefault(value.family, doc)
+    return found
+
+
+def definition_anchors(page: Path) -> set[str]:
+    """The explicit ``{#anchor}`` ids of the hand-written definitions page."""
+    try:
+        text = page.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return set()
+    return set(re.findall(r"\{#([A-Za-z0-9_-]+)\}", text))
