@@ -285,3 +285,24 @@ def _quantities(node):
     elif isinstance(node, list):
         for value in node:
             yield from _quantities(value)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["gelu", NAMES[-1]])
+def test_warm_show_stays_light(name: str) -> None:
+    """A cached sheet is shown without the engine's derivations, NumPy, SciPy or Matplotlib."""
+    symact.get(name).properties  # noqa: B018 - fills the cache
+    probe = (
+        "import sys\n"
+        "from symact.cli import main\n"
+        f"status = main(['show', {name!r}, '--json'])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'scipy', 'matplotlib')\n"
+        "               or (m.startswith('symact.engine.') and m not in\n"
+        "                   ('symact.engine.sheet', 'symact.engine.quantity')))\n"
+        "print('HEAVY', heavy, status, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["name"] == name
+    assert result.stderr.strip().splitlines()[-1] == "HEAVY [] 0"
