@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +31,17 @@ class Report:
 def build(root: Path, jobs: int = work.JOBS) -> Report:
     """Generate every page and figure of the site under ``root / "docs"``.
 
-    ``root`` is the repository (KaTeX is read from its ``node_modules``).
+    ``root`` is the repository (KaTeX is read from its ``node_modules``). Concurrent builds of one
+    tree (two test processes) take turns: the second finds everything up to date.
     """
+    lock_path = root / ".cache" / "docs-build.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build(root, jobs)
+
+
+def _build(root: Path, jobs: int) -> Report:
     docs = root / "docs"
     report = Report()
     tree = GeneratedTree(docs, GENERATED_DIRS, GENERATED_FILES)

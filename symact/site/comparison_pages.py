@@ -52,7 +52,7 @@ def _text(field: str, fn: Callable[[Any], str] = lambda v: words(str(v))) -> Cal
 def _slope(sheet: dict) -> Cell:
     if sheet.get("slope_at_zero") is None and "slope_at_zero_left" in sheet:
         left, right = sheet.get("slope_at_zero_left"), sheet.get("slope_at_zero_right")
-        tex = rf"{q_latex(left)}\ \vert\ {q_latex(right)}"
+        tex = rf"{q_latex(left, True)}\ \vert\ {q_latex(right, True)}"
         return html_math(tex) + ' <span class="note">left | right</span>', q_sort_key(right)
     return _q(("slope_at_zero",))(sheet)
 
@@ -65,7 +65,7 @@ def _interval(field: str) -> Callable[[dict], Cell]:
         hows = {r.get(k, {}).get("how") for k in ("lower", "upper") if isinstance(r.get(k), dict)}
         mark = next((badge(h) for h in ("unknown", "declared", "numeric") if h in hows), "")
         width = _width(r)
-        return f"{html_math(interval_latex(r))} {mark}".strip(), width
+        return f"{html_math(interval_latex(r, short=True))} {mark}".strip(), width
 
     return cell
 
@@ -91,7 +91,7 @@ def _breakpoints(sheet: dict) -> Cell:
     points = sheet.get("breakpoints") or []
     if not points:
         return "none", "0"
-    return ", ".join(html_math(q_latex(p)) for p in points), str(len(points))
+    return ", ".join(html_math(q_latex(p, True)) for p in points), str(len(points))
 
 
 SCALAR_COLUMNS: list[Column] = [
@@ -148,12 +148,14 @@ def sortable_table(ctx: Context, names: list[str], columns: list[Column]) -> str
     return "\n".join(out)
 
 
+#: Front matter of the wide comparison pages: no side bars, the table takes the page's width.
+WIDE = "---\nhide:\n  - navigation\n  - toc\n---\n"
 SORT_HINT = "Click a column's header to sort by it; click again to reverse the order."
 
 
 def properties_page(ctx: Context) -> str:
     return "\n".join([
-        "# Compare: every property", "",
+        WIDE, "# Compare: every property", "",
         f"Every scalar activation by every property. {SORT_HINT} "
         "The question mark in a header links to the definition.", "",
         sortable_table(ctx, ctx.scalar_names(), SCALAR_COLUMNS), ""])
@@ -161,7 +163,7 @@ def properties_page(ctx: Context) -> str:
 
 def derivatives_page(ctx: Context) -> str:
     return "\n".join([
-        "# Compare: derivatives and saturation", "",
+        WIDE, "# Compare: derivatives and saturation", "",
         "How the gradient behaves: the range of f′, its limits, and where f saturates "
         f"(a *hard* saturation has f′ = 0 on a whole ray, a *soft* one only in the limit). {SORT_HINT}",
         "", sortable_table(ctx, ctx.scalar_names(), DERIVATIVE_COLUMNS), ""])
@@ -169,7 +171,7 @@ def derivatives_page(ctx: Context) -> str:
 
 def vector_page(ctx: Context) -> str:
     names = ctx.vector_names()
-    out = ["# Compare: vector activations", "",
+    out = [WIDE, "# Compare: vector activations", "",
            "Activations from vectors to vectors (softmax and its relatives, maxout, the gated units). "
            f"{SORT_HINT}", ""]
     if not names:

@@ -42,8 +42,12 @@ class Context:
         return [n for n in self.names if self.acts[n].kind == "vector"]
 
 
+#: Family names whose display is not just the capitalised words (acronyms).
+_FAMILY_DISPLAY = {"relu": "ReLU"}
+
+
 def family_title(family: str) -> str:
-    return family.replace("_", " ").capitalize()
+    return _FAMILY_DISPLAY.get(family, family.replace("_", " ").capitalize())
 
 
 def family_description(family: str) -> str:

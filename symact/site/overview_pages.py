@@ -37,9 +37,9 @@ def home(ctx: Context) -> str:
         title = html.escape(act.title)
         out.append(
             f'<a class="gallery-card" href="activations/{name}/" title="{title}">'
-            f'<img src="{thumb}#only-light" alt="{title}" width="240" height="150" loading="lazy">'
-            f'<img src="{figures.dark(thumb)}#only-dark" alt="{title}" width="240" height="150" '
-            f'loading="lazy"><span>{title}</span></a>'
+            f'<img src="{thumb}#only-light" alt="{title}" width="240" height="150">'
+            f'<img src="{figures.dark(thumb)}#only-dark" alt="{title}" width="240" height="150">'
+            f'<span>{title}</span></a>'
         )
     out += ["</div>", "", *usage()]
     return "\n".join(out) + "\n"

@@ -50,23 +50,27 @@ def is_expression(value: Any) -> bool:
     return isinstance(value, dict) and "sympy" in value and "latex" in value
 
 
-def q_latex(q: dict | None) -> str:
-    """The LaTeX of a quantity; numeric ones are prefixed with approx."""
+def q_latex(q: dict | None, short: bool = False) -> str:
+    """The LaTeX of a quantity; numeric ones are prefixed with approx (``short``: to 6 digits)."""
     if q is None:
         return r"\text{n/a}"
     if q.get("value") is None and q.get("exact") is None:
         return r"\text{unknown}" if q.get("how") == "unknown" else r"\text{does not exist}"
     latex = q.get("latex") or str(q.get("value"))
-    if q.get("how") == "numeric" and q.get("exact") is None and q.get("value") not in ("inf", "-inf"):
+    value = q.get("value")
+    if q.get("how") == "numeric" and q.get("exact") is None and value not in ("inf", "-inf"):
+        if short and isinstance(value, int | float):
+            latex = f"{value:.6g}".replace("e", r"\times 10^{") + ("}" if "e" in f"{value:.6g}" else "")
         return r"\approx " + latex
     return latex
 
 
 def q_md(q: dict | None, html_mode: bool = False) -> str:
-    """A quantity as a Markdown (or HTML) cell: its math and, unless symbolic, its provenance."""
+    """A quantity as a Markdown cell (or an HTML one, for the comparison tables, with numeric values
+    to 6 digits): its math and, unless symbolic, its provenance."""
     if q is None:
         return "—"
-    math = html_math(q_latex(q)) if html_mode else md_math(q_latex(q))
+    math = html_math(q_latex(q, short=True)) if html_mode else md_math(q_latex(q))
     mark = badge(q.get("how"))
     return f"{math} {mark}".strip()
 
@@ -96,11 +100,12 @@ def yes_no(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
-def interval_latex(r: dict) -> str:
+def interval_latex(r: dict, short: bool = False) -> str:
     """The hull of a range as an interval, brackets closed where the bound is attained."""
     left = "[" if r.get("lower_closed") else "("
     right = "]" if r.get("upper_closed") else ")"
-    return rf"\left{left}{q_latex(r.get('lower'))},\ {q_latex(r.get('upper'))}\right{right}"
+    lower, upper = q_latex(r.get("lower"), short), q_latex(r.get("upper"), short)
+    return rf"\left{left}{lower},\ {upper}\right{right}"
 
 
 def continuity_latex(k: Any) -> str:

@@ -1,0 +1,73 @@
+"""Figures: curves split at breakpoints (a jump is a gap, never a vertical line), byte-identical SVG,
+and a figure for every activation of the catalog."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+import symact
+from symact.plotting import breakpoints, curve, plot, svg_bytes, thumbnail, window
+
+NAMES = symact.names()
+
+
+def test_a_jump_is_drawn_as_a_gap() -> None:
+    step = lambda xs: np.where(xs >= 1.0, 1.0, 0.0)  # noqa: E731
+    pieces = curve(step, -5, 5, [1.0])
+    assert len(pieces) == 2
+    (left_x, left_y), (right_x, right_y) = pieces
+    assert left_x.max() < 1.0 < right_x.min()
+    assert set(left_y) == {0.0} and set(right_y) == {1.0}  # each piece is flat: no vertical line
+
+
+def test_breakpoints_outside_the_window_widen_it() -> None:
+    assert window([]) == (-5.0, 5.0)
+    lo, hi = window([6.0])
+    assert lo < -6 and hi > 6
+
+
+def test_breakpoints_are_read_from_the_sheet() -> None:
+    sheet = {"breakpoints": [{"value": 3.0}, {"value": -3.0}, {"value": None}, {"value": "inf"}]}
+    assert breakpoints(sheet) == [-3.0, 3.0]
+
+
+def test_svg_is_byte_identical_and_stamped() -> None:
+    act = symact.get("identity")
+    first = svg_bytes(plot(act, sheet={"breakpoints": []}), "inputs abc")
+    second = svg_bytes(plot(act, sheet={"breakpoints": []}), "inputs abc")
+    assert first == second
+    assert b"<!-- inputs abc -->" in first[:200]
+    assert b"<dc:date>" not in first
+
+
+def test_dark_variant_differs() -> None:
+    act = symact.get("identity")
+    light = svg_bytes(plot(act, sheet={"breakpoints": []}))
+    dark = svg_bytes(plot(act, sheet={"breakpoints": []}, dark=True))
+    assert light != dark
+
+
+def test_plot_uses_the_given_axes() -> None:
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plot(symact.get("identity"), ax=ax, sheet={"breakpoints": []}) is fig
+    assert len(ax.get_lines()) >= 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_every_activation_plots(name: str) -> None:
+    act = symact.get(name)
+    sheet = act.properties.to_dict()
+    fig = plot(act, sheet=sheet)
+    lines = fig.axes[0].get_lines()
+    data = [np.asarray(line.get_ydata(), dtype=float) for line in lines]
+    assert any(np.isfinite(d).sum() > 10 for d in data), "nothing finite to draw"
+    if act.kind == "scalar":
+        lo, hi = window(breakpoints(sheet))
+        inside = [b for b in breakpoints(sheet) if lo < b < hi]
+        curves = [line for line in lines if len(line.get_xdata()) > 2]  # the axes' own lines have 2
+        assert len(curves) == 2 * (len(inside) + 1)  # f and f', one piece between breakpoints
+    assert isinstance(thumbnail(act, sheet=sheet), Figure)
