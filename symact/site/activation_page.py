@@ -64,9 +64,16 @@ def _figure(act: Any) -> str:
 def _formulas(act: Any, sheet: dict) -> list[str]:
     out = ["## Formula", ""]
     if act.kind == "vector":
-        for key, label in (("formula", "f(x)"), ("jacobian", "J")):
-            if isinstance(sheet.get(key), dict) and "latex" in sheet[key]:
-                out += [md_display(f"{label} = {sheet[key]['latex']}"), ""]
+        formula, jacobian = sheet.get("formula"), sheet.get("jacobian")
+        if isinstance(formula, dict):
+            general = formula.get("general")
+            if isinstance(general, dict) and general.get("latex"):
+                out += ["For n inputs:", "", md_display(general["latex"]), ""]
+            if formula.get("latex"):
+                n = formula.get("n")
+                out += [f"For n = {n}:" if n else "", "", md_display(f"f(x) = {formula['latex']}"), ""]
+        if isinstance(jacobian, dict) and jacobian.get("latex"):
+            out += ["Its Jacobian:", "", md_display(f"J = {jacobian['latex']}"), ""]
         return out
     for key, label in (("formula", "f(x)"), ("derivative", "f'(x)"), ("second_derivative", "f''(x)")):
         if isinstance(sheet.get(key), dict):

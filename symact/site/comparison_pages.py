@@ -17,6 +17,7 @@ from symact.site.tex import (
     generic_md,
     html_math,
     interval_latex,
+    is_compact,
     is_expression,
     is_quantity,
     q_latex,
@@ -178,8 +179,8 @@ def vector_page(ctx: Context) -> str:
         return "\n".join(out + ["The catalog has no vector activation yet.", ""])
     fields: list[str] = []
     for n in names:
-        for key in ctx.sheets[n]:
-            if key not in IDENTITY and key not in fields:
+        for key, value in ctx.sheets[n].items():
+            if key not in IDENTITY and key not in fields and is_compact(value):
                 fields.append(key)
     columns: list[Column] = [(words(f).capitalize(), f, _generic(f)) for f in fields]
     return "\n".join(out + [sortable_table(ctx, names, columns), ""])
@@ -188,6 +189,8 @@ def vector_page(ctx: Context) -> str:
 def _generic(field: str) -> Callable[[dict], Cell]:
     def cell(sheet: dict) -> Cell:
         value = sheet.get(field)
+        if not is_compact(value):
+            return "see its page", ""
         key = q_sort_key(value) if is_quantity(value) else html.escape(str(value))[:40]
         return generic_md(value, html_mode=True), key
 

@@ -22,8 +22,8 @@ from symact.site.tex import (
 )
 
 #: Fields shown elsewhere on an activation's page (its heading, formula and parameter sections).
-IDENTITY = ("name", "title", "aliases", "family", "kind", "parameters", "formula", "derivative",
-            "second_derivative", "how")
+IDENTITY = ("name", "title", "aliases", "family", "kind", "summary", "parameters", "formula",
+            "derivative", "second_derivative", "how")
 
 Row = tuple[str, str, str, str]  # label, anchor on the definitions page, value (Markdown), provenance
 
@@ -122,7 +122,7 @@ def scalar_rows(sheet: dict) -> Iterator[Row]:
     for field, value in sheet.items():
         if field not in seen:
             seen.add(field)
-            yield words(field).capitalize(), field, generic_md(value), field_how(sheet, field, value)
+            yield words(field).capitalize(), field, shaped_md(value), field_how(sheet, field, value)
 
 
 def gaussian_rows(sheet: dict) -> Iterator[Row]:
@@ -146,7 +146,18 @@ def vector_rows(sheet: dict) -> Iterator[Row]:
     for field, value in sheet.items():
         if field in IDENTITY:
             continue
-        yield words(field).capitalize(), field, generic_md(value), field_how(sheet, field, value)
+        yield words(field).capitalize(), field, shaped_md(value), field_how(sheet, field, value)
+
+
+def shaped_md(value: Any) -> str:
+    """A field by its shape: an interval where it has the form of a range, else generically."""
+    if isinstance(value, dict) and is_quantity(value.get("lower")) and is_quantity(value.get("upper")):
+        rest = {k: v for k, v in value.items() if k not in RANGE_KEYS}
+        return range_md(value) + ("<br>" + generic_md(rest) if rest else "")
+    return generic_md(value)
+
+
+RANGE_KEYS = ("lower", "lower_closed", "upper", "upper_closed", "argmin", "argmax")
 
 
 def range_md(r: dict) -> str:

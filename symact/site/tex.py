@@ -116,26 +116,52 @@ def continuity_latex(k: Any) -> str:
     return f"C^{{{k}}}"
 
 
+#: Keys of a nested value that are its other spellings, not further information.
+_SPELLINGS = ("sympy", "latex", "text", "how")
+
+
 def generic_md(value: Any, html_mode: bool = False) -> str:
-    """Any sheet value, rendered by its shape (for fields this site has no special form for)."""
+    """Any sheet value, rendered by its shape (for fields this site has no special form for):
+    quantities and LaTeX as math, lists and mappings item by item."""
     if value is None:
         return "—"
     if is_quantity(value):
         return q_md(value, html_mode)
-    if is_expression(value):
-        return html_math(value["latex"]) if html_mode else md_math(value["latex"])
+    math = html_math if html_mode else md_math
+    if isinstance(value, dict) and "latex" in value:
+        extra = {k: v for k, v in value.items() if k not in _SPELLINGS}
+        head = math(value["latex"])
+        if not extra:
+            return head
+        return head + "<br>" + generic_md(extra, html_mode)
     if isinstance(value, bool):
         return yes_no(value)
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, str):
-        return html.escape(words(value))
+        return html.escape(value if " " in value or "(" in value else words(value))
     if isinstance(value, list):
         if not value:
             return "none"
+        if all(isinstance(v, dict) for v in value):
+            return "<br>".join(generic_md(v, html_mode) for v in value)
         return ", ".join(generic_md(v, html_mode) for v in value)
     if isinstance(value, dict):
-        sep = "<br>"
-        return sep.join(f"{html.escape(words(str(k)))}: {generic_md(v, html_mode)}"
-                        for k, v in value.items())
+        return "<br>".join(f"{html.escape(words(str(k)))}: {generic_md(v, html_mode)}"
+                           for k, v in value.items())
     return html.escape(str(value))
+
+
+def is_compact(value: Any) -> bool:
+    """Whether a value fits a table cell: a number, a word, a quantity or a short formula."""
+    if value is None or isinstance(value, bool | int | float):
+        return True
+    if isinstance(value, str):
+        return len(value) <= 40
+    if is_quantity(value):
+        return True
+    if isinstance(value, dict) and "latex" in value:
+        return len(value["latex"]) <= 60 and all(k in _SPELLINGS for k in value)
+    if isinstance(value, list):
+        return len(value) <= 4 and all(isinstance(v, str | int | float) for v in value)
+    return False
