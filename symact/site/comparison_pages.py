@@ -170,6 +170,11 @@ def derivatives_page(ctx: Context) -> str:
         "", sortable_table(ctx, ctx.scalar_names(), DERIVATIVE_COLUMNS), ""])
 
 
+#: Suffixes of fields that say how a property was checked rather than what it is (kept off the table,
+#: shown on each activation's page).
+PROOF_NOTES = ("_checked_n", "_detail")
+
+
 def vector_page(ctx: Context) -> str:
     names = ctx.vector_names()
     out = [WIDE, "# Compare: vector activations", "",
@@ -180,7 +185,8 @@ def vector_page(ctx: Context) -> str:
     fields: list[str] = []
     for n in names:
         for key, value in ctx.sheets[n].items():
-            if key not in IDENTITY and key not in fields and is_compact(value):
+            if key not in IDENTITY and key not in fields and is_compact(value) \
+                    and not key.endswith(PROOF_NOTES):
                 fields.append(key)
     columns: list[Column] = [(words(f).capitalize(), f, _generic(f)) for f in fields]
     return "\n".join(out + [sortable_table(ctx, names, columns), ""])
