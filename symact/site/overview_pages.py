@@ -13,6 +13,7 @@ def home(ctx: Context) -> str:
     count = len(ctx.names)
     families = ctx.families
     out = [
+        "---\nhide:\n  - navigation\n---\n",
         "# symact",
         "",
         "**Neural-network activation functions as exact mathematics.** symact declares each activation "
