@@ -50,7 +50,9 @@ class Activation:
 
     def derivative(self, n: int = 1) -> sp.Expr:
         """The n-th derivative of f (piecewise where f is)."""
-        return sp.diff(self.expr, x, n) if n else self.expr
+        from symact.engine.pieces import to_piecewise
+
+        return sp.piecewise_fold(sp.diff(to_piecewise(self.expr), x, n)) if n else self.expr
 
     def outputs(self, n: int) -> list[sp.Expr]:
         """A vector activation's output components for n inputs ``x1..xn``."""
