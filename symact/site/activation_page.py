@@ -75,7 +75,14 @@ def _formulas(act: Any, sheet: dict) -> list[str]:
         if isinstance(jacobian, dict) and jacobian.get("latex"):
             out += ["Its Jacobian:", "", md_display(f"J = {jacobian['latex']}"), ""]
         return out
-    for key, label in (("formula", "f(x)"), ("derivative", "f'(x)"), ("second_derivative", "f''(x)")):
+    formula, pieces = sheet.get("formula"), sheet.get("formula_pieces")
+    if isinstance(formula, dict):
+        out += [md_display(f"f(x) = {formula['latex']}"), ""]
+    if isinstance(pieces, dict) and isinstance(formula, dict) and pieces.get("latex") != formula["latex"] \
+            and pieces.get("latex"):
+        out += ["Piece by piece:", "", md_display(f"f(x) = {pieces['latex']}"), ""]
+    out += ["Its derivatives:", ""]
+    for key, label in (("derivative", "f'(x)"), ("second_derivative", "f''(x)")):
         if isinstance(sheet.get(key), dict):
             out += [md_display(f"{label} = {sheet[key]['latex']}"), ""]
     return out

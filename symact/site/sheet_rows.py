@@ -23,7 +23,7 @@ from symact.site.tex import (
 
 #: Fields shown elsewhere on an activation's page (its heading, formula and parameter sections).
 IDENTITY = ("name", "title", "aliases", "family", "kind", "summary", "parameters", "formula",
-            "derivative", "second_derivative", "how")
+            "formula_pieces", "derivative", "second_derivative", "how", "engine_version")
 
 Row = tuple[str, str, str, str]  # label, anchor on the definitions page, value (Markdown), provenance
 
@@ -88,7 +88,9 @@ def scalar_rows(sheet: dict) -> Iterator[Row]:
     if "continuity_class" in sheet:
         yield row("continuity_class", "Smoothness", md_math(continuity_latex(sheet["continuity_class"])))
     if "breakpoints" in sheet:
-        yield row("breakpoints", "Breakpoints", breakpoints_md(sheet["breakpoints"]))
+        seen.add("breakpoint_classes")
+        yield row("breakpoints", "Breakpoints",
+                  breakpoints_md(sheet["breakpoints"], sheet.get("breakpoint_classes")))
     for field, label in (("bounded_below", "Bounded below"), ("bounded_above", "Bounded above")):
         if field in sheet:
             yield row(field, label, yes_no(sheet[field]))
@@ -171,10 +173,20 @@ def range_md(r: dict) -> str:
     return text + (" (" + ", ".join(where) + ")" if where else "")
 
 
-def breakpoints_md(points: list) -> str:
+def breakpoints_md(points: list, classes: list | None = None) -> str:
+    """The breakpoints, each with the smoothness f has there when the sheet gives it."""
     if not points:
         return "none"
-    return ", ".join(md_math(q_latex(p)) for p in points)
+    smoothness = {}
+    for item in classes or []:
+        if isinstance(item, dict) and is_quantity(item.get("at")):
+            smoothness[item["at"].get("exact")] = item.get("continuity_class")
+    out = []
+    for p in points:
+        k = smoothness.get(p.get("exact"), "absent")
+        where = "" if k == "absent" else rf"\ \left({continuity_latex(k)}\right)"
+        out.append(md_math(q_latex(p) + where))
+    return ", ".join(out)
 
 
 def asymptotes_md(asymptotes: dict | None) -> str:

@@ -109,6 +109,9 @@ def interval_latex(r: dict, short: bool = False) -> str:
 
 
 def continuity_latex(k: Any) -> str:
+    """``C^k`` for a continuity class (``"inf"``, an integer, -1 for a jump, None when unknown)."""
+    if k is None:
+        return r"\text{unknown}"
     if k == "inf":
         return r"C^\infty"
     if k == -1 or k == "-1":
