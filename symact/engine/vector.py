@@ -238,40 +238,68 @@ def _number(v: sp.Expr) -> mpmath.mpf:
     return mpmath.mpf(str(sp.N(v, DIGITS + 5)))
 
 
+def _in_exp_variable(h: sp.Expr, t: sp.Symbol, u: sp.Symbol) -> sp.Expr | None:
+    """h as a function of u = exp(t) > 0 when it is one (softmax-like maps are rational in u)."""
+    if not h.has(sp.exp):
+        return None
+    hu = h.rewrite(sp.exp).subs(sp.exp(t), u)
+    hu = sp.powsimp(sp.expand_power_exp(hu)).subs(sp.exp(t), u)
+    return None if hu.has(t) else sp.cancel(hu)
+
+
+def _candidates(h: sp.Expr, v: sp.Symbol, a: sp.Expr, b: sp.Expr, inner: sp.Expr,
+                back: Callable[[sp.Expr], sp.Expr]) -> list[tuple[sp.Expr, bool, sp.Expr | None]] | None:
+    """Extremum candidates of the analytic h on the open interval (a, b) of v: the one-sided limits
+    at both ends (not attained) and the values at critical points (attained, at back(v))."""
+    out: list[tuple[sp.Expr, bool, sp.Expr | None]] = []
+    for end, side in ((a, "+"), (b, "-")):
+        at = h.subs(v, end) if end.is_finite else None
+        lim = at if at is not None and at.is_finite else sp.limit(h, v, end, side if end.is_finite
+                                                                else ("-" if end is sp.oo else "+"))
+        if isinstance(lim, sp.AccumBounds) or lim.has(sp.nan, sp.zoo) or not lim.is_extended_real:
+            return None
+        out.append((lim, False, None))
+    dh = sp.together(sp.diff(h, v))
+    if sp.cancel(dh) == 0:
+        return [*out, (h.subs(v, inner), True, back(inner))]
+    crit = sp.solveset(sp.numer(dh), v, sp.Interval.open(a, b))
+    if not isinstance(crit, sp.FiniteSet) and crit is not sp.S.EmptySet:
+        return None
+    out.extend((sp.simplify(h.subs(v, c)), True, back(c)) for c in crit)
+    return out
+
+
 def _extremes_1d(g: sp.Expr, t: sp.Symbol) -> dict[str, Any] | None:
     """inf and sup of g over R with whether each is attained (and where), or None when SymPy gives up.
 
     Candidates: one-sided limits at the ends of every interval between breakpoints, the values at
-    critical points inside each interval and at the breakpoints themselves."""
+    critical points inside each interval and at the breakpoints themselves. A branch rational in
+    exp(t) is studied in u = exp(t), an increasing change of variable, where solving is algebraic."""
+    u = sp.Symbol("u", positive=True)
+
     def step() -> dict[str, Any] | None:
         bps = _breakpoints(g, t)
         if bps is None:
             return None
         candidates: list[tuple[sp.Expr, bool, sp.Expr | None]] = []  # (value, attained, where)
         for a, b, inner in _intervals(bps):
-            h = sp.simplify(_branch(g, t, inner))
-            for end, side in ((a, "+"), (b, "-")):
-                lim = h.subs(t, end) if end.is_finite and h.subs(t, end).is_finite else (
-                    sp.limit(h, t, end, side) if end.is_finite else sp.limit(h, t, end))
-                if isinstance(lim, sp.AccumBounds) or lim.has(sp.nan, sp.zoo) or not (
-                        lim.is_extended_real):
-                    return None
-                candidates.append((lim, False, None))
-            dh = sp.simplify(sp.diff(h, t))
-            if dh == 0:
-                candidates.append((h.subs(t, inner), True, inner))
-                continue
-            crit = sp.solveset(dh, t, sp.Interval.open(a, b))
-            if not isinstance(crit, sp.FiniteSet) and crit is not sp.S.EmptySet:
+            h = _branch(g, t, inner)
+            hu = _in_exp_variable(h, t, u)
+            if hu is not None:
+                found = _candidates(hu, u, sp.exp(a) if a.is_finite else sp.S.Zero, sp.exp(b),
+                                    sp.exp(inner), sp.log)
+            else:
+                found = _candidates(sp.simplify(h), t, a, b, inner, lambda c: c)
+            if found is None:
                 return None
-            candidates.extend((sp.simplify(h.subs(t, c)), True, c) for c in crit)
+            candidates.extend(found)
         for b in bps:
             candidates.append((sp.simplify(g.subs(t, b)), True, b))
 
         def best(sign: int) -> tuple[sp.Expr, bool, sp.Expr | None]:
             top = max(candidates, key=lambda c: sign * _number(c[0]))
-            ties = [c for c in candidates
-                    if sp.simplify(c[0] - top[0]) == 0 or c[0] == top[0]]
+            ties = [c for c in candidates if c[0] == top[0] or (
+                top[0].is_finite and c[0].is_finite and sp.simplify(c[0] - top[0]) == 0)]
             hit = [c for c in ties if c[1]]
             return (top[0], True, hit[0][2]) if hit else (top[0], False, None)
 
@@ -553,10 +581,11 @@ class _Derivation:
     def _lipschitz_on_line(self, J, xs, t):
         """J depends on x1 - x2 only: maximise the top eigenvalue of J^T J along x = (t, 0)."""
         def step():
-            M = sp.simplify((J.T * J).subs({xs[0]: t, xs[1]: 0}))
-            tr, det = sp.simplify(M.trace()), sp.simplify(M.det())
-            top = tr if det == 0 else (tr + sp.sqrt(tr**2 - 4 * det)) / 2
-            return _extremes_1d(sp.simplify(top), t)
+            M = J.T * J
+            M = M.subs({xs[0]: t, xs[1]: 0})
+            tr, det = sp.together(M.trace()), sp.together(M.det())
+            top = tr if _is_zero(det) else (tr + sp.sqrt(tr**2 - 4 * det)) / 2
+            return _extremes_1d(top, t)
 
         r = _within(STEP * 6, step)
         if r is None:
