@@ -1,0 +1,102 @@
+"""Accurate, fast NumPy functions generated from each activation's SymPy declaration.
+
+``numpy_function(act, n)`` returns a vectorised function for the n-th derivative (n = 0, 1, 2) of a scalar
+activation. It is not written by hand: the declared expression is
+
+1. split into pieces on intervals (:mod:`.pieces`; Max/Min/Abs become Piecewise),
+2. rewritten into stable primitives (:mod:`.rewrite`, :mod:`.primitives`): ``log(1 + e^u)`` is
+   ``np.logaddexp(0, u)``, ``1/(1 + e^-u)`` is ``scipy.special.expit(u)``, ``e^u - 1`` is ``expm1``,
+   ``(1 + erf(u/sqrt2))/2`` is ``scipy.special.ndtr``, ``1 - tanh^2`` is ``sech^2`` (overflow-free),
+   ``sqrt(u^2 + c)`` is ``hypot``, ...; and differentiated *in the primitives*, so that the derivative stays
+   stable (sigmoid' is ``expit(x) expit(-x)``),
+3. checked numerically against the arbitrary-precision reference (:mod:`.reference`) at compile time:
+   where the formula still cancels near 0 (``x - tanh x``, ``sin(x)/x`` and its derivatives) a Pade
+   approximant computed from the Taylor series takes over on a small interval, and in a tail where the
+   formula would overflow (``x^3 sech^2(...)``) the exact asymptote ``a x + b`` takes over beyond the
+   point where the two agree to 2^-60,
+4. printed as NumPy source (:mod:`.printer`, :mod:`.generate`): pieces are chosen with ``np.where`` and
+   every piece is evaluated at its input *clamped to its own interval*, so an untaken branch never
+   overflows or warns. The functions are cached per (activation key, n).
+
+Conventions:
+
+* Input: arrays or scalars. float64 is computed as is; float32 and float16 are computed in float64 and
+  rounded back (so they are correctly rounded but for rare double rounding); integers and bools give float64.
+  A scalar in gives a NumPy scalar out. NaN in gives NaN out. No floating-point warning is raised for any
+  finite input; a value that truly overflows (``exp(1000)``) is ``inf``.
+* At a breakpoint b (a point where f or a derivative is not continuous) the derivative is that of the
+  piece that holds at b as the declaration writes it: ``Piecewise((x, x > 0), (a x, True))`` has slope a
+  at 0. ``Max(u, c)``/``Min(u, c)`` (c constant) take the constant side at the breakpoint and ``Abs``/``sign``
+  have derivative 0 at 0. This matches PyTorch's autograd: ReLU'(0) = 0, ReLU6'(6) = 0, hardtanh' = 0 at
+  +-1, softshrink' = 0 at +-lambda, ELU'(0) = alpha; the test suite compares every breakpoint with
+  PyTorch wherever PyTorch has the function.
+* Vector activations: ``numpy_function(act, 0)`` is the declaration's ``numpy_impl`` with the parameters
+  bound as floats.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["numpy_function", "compiled"]
+
+_CACHE: dict[tuple[str, int], Callable[[np.ndarray], np.ndarray]] = {}
+
+
+def compiled(act, n: int):
+    """The generated float64 kernel for f^(n), with its source text and plan (built once per key)."""
+    from symact.numerics.generate import build
+
+    key = (act.key, n)
+    if key not in _CACHE:
+        _CACHE[key] = build(act.expr, n)
+    return _CACHE[key]
+
+
+def _wrap(kernel: Callable[[np.ndarray], np.ndarray], name: str) -> Callable[[Any], Any]:
+    def f(values: Any) -> Any:
+        arr = np.asarray(values)
+        dtype = arr.dtype
+        if dtype.kind == "c":
+            raise TypeError(f"{name}: complex input is not supported")
+        if dtype.kind == "f" and dtype != np.float64:
+            work, out_dtype = arr.astype(np.float64), dtype
+        elif dtype.kind != "f":
+            work, out_dtype = arr.astype(np.float64), np.dtype(np.float64)
+        else:
+            work, out_dtype = arr, dtype
+        shape = work.shape
+        if work.ndim == 0:
+            work = work.reshape(1)  # the kernels work in place on arrays
+        with np.errstate(over="ignore", under="ignore"):
+            out = kernel(work)
+        out = np.asarray(out, dtype=np.float64)
+        if out.shape != work.shape:
+            out = np.broadcast_to(out, work.shape).copy()
+        out = out.reshape(shape)
+        if out_dtype != np.float64:
+            with np.errstate(over="ignore"):
+                out = out.astype(out_dtype)
+        return out[()] if out.ndim == 0 else out
+
+    f.__name__ = name
+    return f
+
+
+def numpy_function(act, n: int = 0) -> Callable[[Any], Any]:
+    """A vectorised NumPy function for the n-th derivative of ``act`` (n = 0 is f itself)."""
+    if act.kind == "vector":
+        if n != 0:
+            raise ValueError(f"{act.name}: only n = 0 is available for a vector activation")
+        impl = getattr(act.decl, "numpy_impl", None)
+        if impl is None:
+            raise NotImplementedError(f"{act.name} declares no NumPy implementation")
+        return functools.partial(impl, **{k: float(v) for k, v in act.params.items()})
+    if n not in (0, 1, 2):
+        raise ValueError(f"derivative order must be 0, 1 or 2, got {n}")
+    kernel, _, _ = compiled(act, n)
+    return _wrap(kernel, f"{act.name}{chr(39) * n}")

@@ -1,0 +1,397 @@
+"""Generate the NumPy function for f^(n): pieces -> stable formulas -> tails, patches -> source -> function.
+
+The plan is a list of *segments* covering the real line left to right. A segment is a formula in the stable
+primitives, a constant, a straight line (the exact asymptote in a tail, where the formula would overflow),
+or a Pade approximant (near 0, where the formula cancels). Every formula is evaluated at its input
+*clamped to its own segment*, so a branch that is not taken cannot overflow, divide by zero or warn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import inf
+
+import mpmath
+import numpy as np
+import scipy
+import scipy.special
+import sympy as sp
+
+from symact.declaration import x
+from symact.engine.budget import budget
+from symact.numerics.pieces import Piece, differentiate, pieces
+from symact.numerics.primitives import NAMESPACE, elementary
+from symact.numerics.printer import formula_lines
+from symact.numerics.reference import Reference
+from symact.numerics.rewrite import stabilise
+
+
+@dataclass
+class Segment:
+    """``kind`` is "formula", "const", "line" or "pade"; it covers lo..hi (closedness in the flags)."""
+
+    lo: float
+    hi: float
+    lo_closed: bool
+    hi_closed: bool
+    kind: str
+    expr: sp.Expr | None = None  # stable formula (kind "formula")
+    value: tuple = ()  # (c,) for const, (a, b) for line, (p, q) coefficient lists for pade
+    hole: float = 0.0  # a formula segment with a Pade patch inside (-hole, hole) skips it
+    source: str = ""
+    shared: int = -1  # index of an earlier segment computing the same formula
+    span: tuple[float, float] | None = None  # the range the formula is evaluated on, when wider than lo..hi
+    notes: list[str] = field(default_factory=list)
+
+
+def stable_pieces(expr: sp.Expr, n: int) -> list[Piece]:
+    """The pieces of f^(n), each rewritten, differentiated in the primitives, and rewritten again."""
+    found = [Piece(p.where, stabilise(p.expr)) for p in pieces(expr)]
+    return [Piece(p.where, stabilise(p.expr)) for p in differentiate(found, n)]
+
+
+def _f(v) -> float:
+    return float(sp.N(v, 30)) if v.is_finite else (inf if v > 0 else -inf)
+
+
+def _max_min_polynomial(expr: sp.Expr) -> bool:
+    """Built from x, numbers, +, *, non-negative integer powers, Max and Min only (exact as it stands)."""
+    if expr.is_Symbol or expr.is_Number:
+        return True
+    if isinstance(expr, sp.Pow):
+        return expr.exp.is_Integer and expr.exp >= 0 and _max_min_polynomial(expr.base)
+    if isinstance(expr, sp.Add | sp.Mul | sp.Max | sp.Min):
+        return all(_max_min_polynomial(a) for a in expr.args)
+    return False
+
+
+def plan(expr: sp.Expr, n: int) -> list[Segment]:
+    """The segments of the NumPy function for the n-th derivative of ``expr``."""
+    if n == 0 and expr.has(sp.Max, sp.Min) and _max_min_polynomial(expr):
+        # continuous, NaN-propagating and exact with numpy.maximum/minimum: one formula, no branches
+        return [Segment(-inf, inf, False, False, "formula", expr=expr)]
+    segments: list[Segment] = []
+    for p in stable_pieces(expr, n):
+        if p.is_point:
+            lo = hi = _f(p.lo)
+            closed = (True, True)
+        else:
+            lo, hi = _f(p.lo), _f(p.hi)
+            closed = (not p.where.left_open, not p.where.right_open)
+        if not p.expr.has(x):
+            segments.append(Segment(lo, hi, *closed, "const", value=(float(sp.N(p.expr, 30)),)))
+        else:
+            segments.append(Segment(lo, hi, *closed, "formula", expr=p.expr))
+    return segments
+
+
+# -- source generation ---------------------------------------------------------------------------------
+
+def _clamp(lo: float, hi: float) -> str:
+    if lo == -inf and hi == inf:
+        return "x"
+    if lo == -inf:
+        return f"numpy.minimum(x, {hi!r})"
+    if hi == inf:
+        return f"numpy.maximum(x, {lo!r})"
+    return f"numpy.clip(x, {lo!r}, {hi!r})"
+
+
+def _pade_source(p: list[float], q: list[float], arg: str) -> str:
+    """p(x) / q(x) by Horner's rule; in x*x when a polynomial is even or odd (half the roundings)."""
+
+    def horner(cs: list[float], var: str) -> str:
+        while len(cs) > 1 and cs[-1] == 0.0:
+            cs = cs[:-1]
+        out = repr(cs[-1])
+        for c in reversed(cs[:-1]):
+            out = f"({out} * {var} + {c!r})" if c else f"({out} * {var})"
+        return out
+
+    def poly(cs: list[float]) -> str:
+        if all(c == 0.0 for c in cs[1::2]):
+            return horner(cs[0::2], f"({arg} * {arg})")
+        if all(c == 0.0 for c in cs[0::2]):
+            return f"({arg} * {horner(cs[1::2], f'({arg} * {arg})')})"
+        return horner(cs, arg)
+
+    return f"{poly(list(p))} / {poly(list(q))}"
+
+
+def _steps(segments: list[Segment]) -> str | None:
+    """A piecewise-constant function as c0 + sum (c_{i+1} - c_i) heaviside(x - b_i, h_i): one pass per
+    breakpoint, NaN-propagating; None unless every partial sum is exact in floating point."""
+    if len(segments) < 2 or any(s.kind != "const" or s.lo == s.hi for s in segments):
+        return None
+    values = [s.value[0] for s in segments]
+    total = values[0]
+    terms = [repr(values[0])] if values[0] else []
+    for left, right in zip(segments, segments[1:], strict=False):
+        jump = right.value[0] - left.value[0]
+        if total + jump != right.value[0]:
+            return None
+        total += jump
+        b = left.hi
+        h = "1.0" if right.lo_closed else "0.0"
+        shifted = "x" if b == 0 else (f"x - {b!r}" if b > 0 else f"x + {-b!r}")
+        step = f"numpy.heaviside({shifted}, {h})"
+        terms.append(step if jump == 1 else f"{jump!r} * {step}")
+    return " + ".join(terms)
+
+
+def source(segments: list[Segment], name: str = "f") -> str:
+    """Python source of ``def name(x)`` for float64 arrays, evaluating each segment on clamped input."""
+    lines = [f"def {name}(x):"]
+    steps = _steps(segments)
+    if steps is not None:
+        return f"def {name}(x):\n    return {steps}\n"
+    values: list[str] = []
+    for i, s in enumerate(segments):
+        v = f"v{i}"
+        if s.kind == "const":
+            values.append(repr(s.value[0]))
+            continue
+        if s.kind == "line":
+            a, b = s.value
+            values.append(f"({a!r} * x + {b!r})" if a else repr(b))
+            continue
+        if s.shared >= 0:
+            values.append(values[s.shared])
+            continue
+        lo, hi = s.span or (s.lo, s.hi)
+        arg = f"x{i}"
+        if s.kind == "pade":
+            lines.append(f"    {arg} = {_clamp(lo, hi)}")
+            lines.append(f"    {v} = {_pade_source(*s.value, arg)}")
+            values.append(v)
+            continue
+        if s.hole:
+            # the formula cancels (or is 0/0) inside the patch; evaluate it at the patch's edge there
+            lines.append(f"    {arg} = {_clamp(lo, hi)}")
+            lines.append(f"    {arg} = numpy.where(numpy.abs({arg}) < {s.hole!r}, {s.hole!r}, {arg})")
+        else:
+            lines.append(f"    {arg} = {_clamp(lo, hi)}")
+        body, result = formula_lines(s.expr, x, arg, v)
+        lines.extend(f"    {b}" for b in body)
+        values.append(result)
+    if len(segments) == 1:
+        only = values[0]
+        if segments[0].kind == "const":
+            lines.append(f"    return numpy.where(numpy.isnan(x), x, {only})")
+        else:
+            lines.append(f"    return {only}")
+        return "\n".join(lines) + "\n"
+    last = values[-1]
+    if segments[-1].kind in ("const",) or (segments[-1].kind == "line" and not segments[-1].value[0]):
+        last = f"numpy.where(numpy.isnan(x), x, {last})"
+    out = last
+    for s, v in zip(reversed(segments[:-1]), reversed(values[:-1]), strict=True):
+        op = "<=" if s.hi_closed else "<"
+        out = f"numpy.where(x {op} {s.hi!r}, {v}, {out})"
+    lines.append(f"    return {out}")
+    return "\n".join(lines) + "\n"
+
+
+def compile_source(text: str, name: str = "f"):
+    namespace = {"numpy": np, "scipy": scipy, **NAMESPACE}
+    exec(compile(text, f"<symact.numerics {name}>", "exec"), namespace)  # noqa: S102 - generated code
+    return namespace[name]
+
+
+# -- numeric checks at compile time: where does the plain formula need a tail or a patch? ---------------
+
+def ulp(want: mpmath.mpf) -> mpmath.mpf:
+    """The spacing of doubles at the exact value ``want`` (2^(e-52) on [2^e, 2^(e+1)), at least 2^-1074)."""
+    if want == 0:
+        return mpmath.mpf(2) ** -1074
+    _, e = mpmath.frexp(want)
+    return mpmath.mpf(2) ** max(int(e) - 53, -1074)
+
+
+def ulps(got: float, want: mpmath.mpf) -> float:
+    """|got - want| in units of the last place of ``want`` (inf for a non-finite or NaN mismatch)."""
+    if want != want:
+        return 0.0 if got != got else inf
+    if not np.isfinite(got):
+        return 0.0 if (mpmath.isinf(want) and (got > 0) == (want > 0)) or float(want) == got else inf
+    with mpmath.workdps(40):
+        if mpmath.isinf(want):
+            return inf
+        return float(abs(mpmath.mpf(got) - want) / ulp(want))
+
+
+_ulps = ulps
+
+
+def condition(ref: Reference, slope: Reference, v: float) -> float:
+    """|v g'(v) / g(v)| for g = f^(n): how much a relative change of v moves g (inf at a root)."""
+    g = ref(v)
+    if g == 0:
+        return inf
+    with mpmath.workdps(40):
+        return float(abs(v * slope(v) / g))
+
+
+def _evaluate(fn, points: list[float]) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return np.asarray(fn(np.asarray(points, dtype=float)), dtype=float)
+
+
+TAIL_POINTS = [2.0 ** (k / 2) for k in range(2, 26)] + [2.0**k for k in range(13, 1024, 30)] + [1.7e308]
+
+
+def _tail(ref: Reference, side: int) -> tuple[float, float, float] | None:
+    """(X, a, b): for side * x >= X the value is a x + b to within 2^-60 relative, or 0 when a = b = 0."""
+    with mpmath.workdps(60):
+        g1, g2 = ref(side * 1000.0), ref(side * 2000.0)
+        a = (g2 - g1) / (side * 1000)
+        b = g1 - a * side * 1000
+        if abs(a) < mpmath.mpf(10) ** -40:
+            a = mpmath.mpf(0)
+        if abs(b) < mpmath.mpf(10) ** -40:
+            b = mpmath.mpf(0)
+
+        def close(v: float) -> bool:
+            g = ref(side * v)
+            line = a * side * v + b
+            if line == 0:
+                return abs(g) < mpmath.mpf(2) ** -1080
+            return abs(g - line) <= abs(line) * mpmath.mpf(2) ** -60
+
+        for k in range(2, 24):
+            start = 2.0 ** (k / 2)
+            if all(close(v) for v in [start] + [t for t in TAIL_POINTS if t > start]):
+                return start, float(a), float(b)
+    return None
+
+
+def _needs_tail(fn, ref: Reference, side: int) -> bool:
+    got = _evaluate(fn, [side * t for t in TAIL_POINTS])
+    for v, g in zip(TAIL_POINTS, got, strict=True):
+        want = ref(side * v)
+        finite = np.isfinite(float(want))
+        if finite and not np.isfinite(g):
+            return True
+        if finite and abs(want) > mpmath.mpf(2) ** -1000 and abs(g - want) > abs(want) * 1e-6:
+            return True
+    return False
+
+
+def add_tails(segments: list[Segment], ref: Reference) -> list[Segment]:
+    """Replace the outer ends of unbounded formula segments by their asymptotes where the formula fails."""
+    fn = compile_source(source(segments))
+    for side in (-1, 1):
+        s = segments[0 if side < 0 else -1]
+        if s.kind != "formula" or s.expr.is_polynomial(x):
+            continue
+        if (side < 0 and s.lo != -inf) or (side > 0 and s.hi != inf):
+            continue
+        if not _needs_tail(fn, ref, side):
+            continue
+        found = _tail(ref, side)
+        if found is None:
+            s.notes.append(f"no asymptote found at {'+' if side > 0 else '-'}inf")
+            continue
+        big, a, b = found
+        line_kind = Segment(big, inf, False, True, "line", value=(a, b)) if side > 0 else Segment(
+            -inf, -big, True, False, "line", value=(a, b))
+        if side > 0:
+            s.hi, s.hi_closed = big, True
+            segments.append(line_kind)
+        else:
+            s.lo, s.lo_closed = -big, True
+            segments.insert(0, line_kind)
+    return segments
+
+
+#: A formula whose error near 0 exceeds this many ulps (or that is not finite at 0) gets a Pade patch.
+PATCH_TRIGGER = 3.0
+NEAR_ZERO = [2.0 ** (-k / 4) for k in range(-8, 240)]
+
+
+def _pade(expr_elem: sp.Expr, ref: Reference, r: float) -> tuple[list[float], list[float]] | None:
+    """A Pade approximant of f^(n) on [-r, r], accurate to about 1/2 ulp, checked against the reference."""
+    check = [s * r * t for s in (-1, 1) for t in np.linspace(0.02, 1.0, 25)]
+    wanted = [ref(v) for v in check]
+    slope = Reference(ref.expr, ref.n + 1)
+    # a patch must be as good as a correctly rounded formula (2 ulp), except right at a root of f^(n)
+    allowed = [2.0 * max(1.0, condition(ref, slope, v) / 4) for v in check]
+    top = 16
+    try:
+        with budget(3):
+            series = sp.series(expr_elem, x, 0, 2 * top + 1).removeO()
+        with mpmath.workdps(60):
+            coeffs = [mpmath.mpf(sp.N(series.coeff(x, k), 60)) for k in range(2 * top + 1)]
+    except Exception:  # noqa: BLE001 - SymPy is slow on this series: differentiate numerically instead
+        fn = sp.lambdify(x, expr_elem, "mpmath")
+        with mpmath.workdps(60):
+            coeffs = mpmath.taylor(fn, 0, 2 * top, singular=True)
+    best = None
+    for m in range(2, top + 1):
+        with mpmath.workdps(60):
+            try:
+                p, q = mpmath.pade(coeffs[: 2 * m + 1], m, m)
+            except ZeroDivisionError:
+                continue
+        pf, qf = [float(c) for c in p], [float(c) for c in q]
+        got = _evaluate(compile_source(
+            f"def f(x):\n    return {_pade_source(pf, qf, 'x')}\n"), check)
+        err = max(_ulps(float(g), w) / k for g, w, k in zip(got, wanted, allowed, strict=True))
+        if best is None or err < best[0]:
+            best = (err, pf, qf)
+        if err <= 1.0:
+            break
+    if best is None or best[0] > 1.0:
+        return None
+    return best[1], best[2]
+
+
+def add_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
+    """Where a formula loses accuracy near 0 (cancellation, or 0/0), patch it with a Pade approximant."""
+    fn = compile_source(source(segments))
+    for i, s in enumerate(list(segments)):
+        if s.kind != "formula" or not (s.lo < 0 < s.hi):
+            continue
+        slope = Reference(ref.expr, ref.n + 1)
+        bad = [v for v in NEAR_ZERO for sgn in (-1, 1) if s.lo < sgn * v < s.hi
+               and _ulps(float(_evaluate(fn, [sgn * v])[0]), ref(sgn * v))
+               > PATCH_TRIGGER * max(1.0, condition(ref, slope, sgn * v))]
+        zero = _evaluate(fn, [0.0])[0]
+        if not bad and np.isfinite(zero):
+            continue
+        r = 1.25 * max(bad) if bad else 2.0**-20
+        piece = next(p for p in ref.pieces if p.where.contains(0) is sp.true)
+        found = _pade(piece.expr, ref, r)
+        if found is None:
+            s.notes.append("cancels near 0 and no Pade patch was found")
+            continue
+        k = segments.index(s)
+        # the formula is computed once on its whole range (with the patch's inside moved to its edge)
+        left = Segment(s.lo, -r, s.lo_closed, False, "formula", expr=s.expr, hole=r, span=(s.lo, s.hi))
+        patch = Segment(-r, r, True, False, "pade", value=found)
+        right = Segment(r, s.hi, True, s.hi_closed, "formula", expr=s.expr, hole=r, shared=k)
+        segments[k:k + 1] = [left, patch, right]
+        del i
+    return segments
+
+
+def build(expr: sp.Expr, n: int):
+    """(function on float64 arrays, its source) for the n-th derivative of ``expr``."""
+    segments = plan(expr, n)
+    ref = Reference(expr, n)
+    segments = add_tails(segments, ref)
+    segments = add_patches(segments, ref)
+    text = source(segments)
+    return compile_source(text), text, segments
+
+
+def check_identity(expr: sp.Expr, n: int) -> float:
+    """Largest relative gap between the stable pieces (in elementary form) and SymPy's own derivative."""
+    gap = 0.0
+    ref = Reference(expr, n)
+    for p, q in zip(stable_pieces(expr, n), ref.pieces, strict=False):
+        d = elementary(p.expr) - q.expr
+        for v in (-2.3, -0.7, 0.4, 1.9):
+            if p.where.contains(v) is sp.true:
+                gap = max(gap, abs(float(sp.N(d.subs(x, v), 30))))
+    return gap

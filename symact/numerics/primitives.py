@@ -1,0 +1,301 @@
+"""Stable primitives: SymPy functions that stand for a numerically careful NumPy/SciPy evaluation.
+
+Each primitive knows its derivative *in terms of primitives* (so differentiating a rewritten formula keeps it
+stable), how to print itself as NumPy code, and how to go back to elementary functions (``elementary``)
+so that a rewritten formula can be checked against the original.
+
+| primitive          | meaning                         | NumPy                               |
+|--------------------|---------------------------------|-------------------------------------|
+| Expit(u)           | 1 / (1 + e^-u)                  | scipy.special.expit (e^u below -708)|
+| LogisticDensity(u) | expit(u) expit(-u)              | e / (1 + e)^2 with e = e^-abs(u)    |
+| Softplus(u)        | log(1 + e^u)                    | np.logaddexp(0, u)                  |
+| Expm1(u), Log1p(u) | e^u - 1, log(1 + u)             | np.expm1, np.log1p                  |
+| Ndtr(u)            | (1 + erf(u / sqrt 2)) / 2       | scipy.special.ndtr                  |
+| Tanh(u), Sech(u)   | tanh u, 1 / cosh u              | np.tanh, 2 e^-abs(u) / (1 + e^-2abs(u)) |
+| LogCosh(u)         | log(cosh u)                     | log1p(2 sinh(u/2)^2) near 0, else       |
+|                    |                                 | abs(u) - log 2 + log1p(e^-2abs(u))  |
+| Hypot(u, c)        | sqrt(u^2 + c^2), c > 0          | np.hypot                            |
+| HypotPlus(u, c)    | u + sqrt(u^2 + c^2)             | u + h for u >= 0, c^2 / (h - u) for u < 0 |
+| HypotMinus(u, c)   | sqrt(u^2 + c^2) - c             | u (u / (h + c))                     |
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.special as special
+import sympy as sp
+
+
+class Primitive(sp.Function):
+    """A stable primitive; subclasses set ``numpy_name`` and define ``fdiff`` and ``elementary``."""
+
+    numpy_name = ""
+    is_real = True
+
+    def _numpycode(self, printer) -> str:
+        return f"{self.numpy_name}({', '.join(printer._print(a) for a in self.args)})"
+
+    _scipycode = _numpycode
+
+    def elementary(self) -> sp.Expr:
+        raise NotImplementedError
+
+
+class Expit(Primitive):
+    numpy_name = "_expit"
+
+    @classmethod
+    def eval(cls, u):
+        if u.is_zero:
+            return sp.Rational(1, 2)
+
+    def fdiff(self, argindex=1):
+        return LogisticDensity(self.args[0])
+
+    def elementary(self):
+        return 1 / (1 + sp.exp(-self.args[0]))
+
+
+class LogisticDensity(Primitive):
+    """expit(u) expit(-u) = e^-abs(u) / (1 + e^-abs(u))^2: one exponential, no overflow.
+    Also sech(u)^2 = 4 LogisticDensity(2u)."""
+
+    numpy_name = "_logistic_density"
+
+    @classmethod
+    def eval(cls, u):
+        if u.is_zero:
+            return sp.Rational(1, 4)
+        if u.could_extract_minus_sign():
+            return cls(-u)
+
+    def fdiff(self, argindex=1):
+        u = self.args[0]
+        return -LogisticDensity(u) * Tanh(u / 2)
+
+    def elementary(self):
+        u = self.args[0]
+        return 1 / ((1 + sp.exp(-u)) * (1 + sp.exp(u)))
+
+
+class Softplus(Primitive):
+    numpy_name = "_softplus"
+
+    def fdiff(self, argindex=1):
+        return Expit(self.args[0])
+
+    def elementary(self):
+        return sp.log(1 + sp.exp(self.args[0]))
+
+
+class Expm1(Primitive):
+    numpy_name = "_expm1"
+
+    @classmethod
+    def eval(cls, u):
+        if u.is_zero:
+            return sp.S.Zero
+
+    def fdiff(self, argindex=1):
+        return sp.exp(self.args[0])
+
+    def elementary(self):
+        return sp.exp(self.args[0]) - 1
+
+
+class Log1p(Primitive):
+    numpy_name = "_log1p"
+
+    def fdiff(self, argindex=1):
+        return 1 / (1 + self.args[0])
+
+    def elementary(self):
+        return sp.log(1 + self.args[0])
+
+
+class Ndtr(Primitive):
+    numpy_name = "_ndtr"
+
+    def fdiff(self, argindex=1):
+        u = self.args[0]
+        return sp.exp(-(u**2) / 2) / sp.sqrt(2 * sp.pi)
+
+    def elementary(self):
+        return (1 + sp.erf(self.args[0] / sp.sqrt(2))) / 2
+
+
+class Tanh(Primitive):
+    numpy_name = "_tanh"
+
+    @classmethod
+    def eval(cls, u):
+        if u.is_zero:
+            return sp.S.Zero
+        if u.could_extract_minus_sign():
+            return -cls(-u)
+
+    def fdiff(self, argindex=1):
+        return 4 * LogisticDensity(2 * self.args[0])
+
+    def elementary(self):
+        return sp.tanh(self.args[0])
+
+
+class Sech(Primitive):
+    numpy_name = "_sech"
+
+    @classmethod
+    def eval(cls, u):
+        if u.is_zero:
+            return sp.S.One
+        if u.could_extract_minus_sign():
+            return cls(-u)
+
+    def fdiff(self, argindex=1):
+        u = self.args[0]
+        return -Sech(u) * Tanh(u)
+
+    def elementary(self):
+        return 1 / sp.cosh(self.args[0])
+
+
+class LogCosh(Primitive):
+    numpy_name = "_logcosh"
+
+    def fdiff(self, argindex=1):
+        return Tanh(self.args[0])
+
+    def elementary(self):
+        return sp.log(sp.cosh(self.args[0]))
+
+
+class Hypot(Primitive):
+    """sqrt(u^2 + c^2) with c > 0 free of x."""
+
+    numpy_name = "_hypot"
+
+    def fdiff(self, argindex=1):
+        u, c = self.args
+        return u / Hypot(u, c)
+
+    def elementary(self):
+        u, c = self.args
+        return sp.sqrt(u**2 + c**2)
+
+
+class HypotPlus(Primitive):
+    """s (u + sqrt(u^2 + c^2)) with c > 0: never cancels (for u < 0 it is s c^2 / (sqrt(u^2 + c^2) - u)).
+
+    The scale s is applied before the sum so that s (u + h) does not overflow when u + h does."""
+
+    numpy_name = "_hypot_plus"
+
+    @classmethod
+    def eval(cls, u, c, s=None):
+        if s is None:
+            return cls(u, c, sp.S.One)
+
+    def fdiff(self, argindex=1):
+        u, c, s = self.args
+        return HypotPlus(u, c, s) / Hypot(u, c)
+
+    def elementary(self):
+        u, c, s = self.args
+        return s * (u + sp.sqrt(u**2 + c**2))
+
+
+class HypotMinus(Primitive):
+    """sqrt(u^2 + c^2) - c with c > 0, computed as u (u / (sqrt(u^2 + c^2) + c)): no cancellation."""
+
+    numpy_name = "_hypot_minus"
+
+    def fdiff(self, argindex=1):
+        u, c = self.args
+        return u / Hypot(u, c)
+
+    def elementary(self):
+        u, c = self.args
+        return sp.sqrt(u**2 + c**2) - c
+
+
+PRIMITIVES = (LogisticDensity, Expit, Softplus, Expm1, Log1p, Ndtr, Tanh, Sech, LogCosh, Hypot,
+              HypotPlus, HypotMinus)
+
+
+def elementary(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every primitive written back in elementary functions."""
+    for _ in range(4):
+        if not any(expr.has(p) for p in PRIMITIVES):
+            break
+        expr = expr.replace(lambda e: isinstance(e, Primitive), lambda e: e.elementary())
+    return expr
+
+
+# -- NumPy implementations -----------------------------------------------------------------------------
+# float64 in, float64 out; warnings for overflow/underflow of intermediates are silenced by the caller.
+
+def _expit(u):
+    r = special.expit(u)
+    # scipy.special.expit flushes to 0 below -709.78 (it forms 1 + e^-u); there expit(u) = e^u exactly
+    low = u < -708.0
+    if np.any(low):
+        r = np.where(low, np.exp(np.minimum(u, -708.0)), r)
+    return r
+
+
+def _logistic_density(u):
+    # in place: each temporary is one allocation fewer of a large array
+    e = np.abs(u)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    d = e + 1.0
+    np.multiply(d, d, out=d)
+    np.divide(e, d, out=e)
+    return e
+
+
+def _sech(u):
+    e = np.abs(u)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    d = e * e
+    d += 1.0
+    e *= 2.0
+    e /= d
+    return e
+
+
+def _logcosh(u):
+    a = np.abs(u)
+    small = a < 1.0
+    s = np.sinh(np.minimum(a, 1.0) * 0.5)  # log(1 + 2 sinh(a/2)^2) has no cancellation near 0
+    near = np.log1p(2.0 * s * s)
+    far = (a - 0.6931471805599453) + np.log1p(np.exp(-2.0 * np.maximum(a, 1.0)))
+    return np.where(small, near, far)
+
+
+def _hypot_plus(u, c, s=1.0):
+    h = np.hypot(u, c)
+    # u + h cancels for u < 0; there c^2 / (h - u) is exact algebra with no cancellation
+    # halves keep h - u finite at u = -1e308
+    return np.where(u < 0, (0.5 * s * c * c) / (0.5 * h - 0.5 * np.minimum(u, 0.0)), s * u + s * h)
+
+
+def _hypot_minus(u, c):
+    return u * (u / (np.hypot(u, c) + c))
+
+
+NAMESPACE = {
+    "_hypot_minus": _hypot_minus,
+    "_expit": _expit,
+    "_logistic_density": _logistic_density,
+    "_softplus": lambda u: np.logaddexp(0.0, u),
+    "_expm1": np.expm1,
+    "_log1p": np.log1p,
+    "_ndtr": special.ndtr,
+    "_tanh": np.tanh,
+    "_sech": _sech,
+    "_logcosh": _logcosh,
+    "_hypot": np.hypot,
+    "_hypot_plus": _hypot_plus,
+}

@@ -1,0 +1,275 @@
+"""The generated NumPy functions against the arbitrary-precision reference, over the whole catalog.
+
+Accuracy bound, for f^(n) at a double x with exact value g = f^(n)(x) != 0:
+
+    |computed - g| <= TOL_ULPS * max(1, kappa(x)) ulp(g),    kappa(x) = |x g'(x) / g(x)|,
+
+kappa being the condition number of g at x (the relative change of g per relative change of x); where g = 0
+exactly the error must stay below TOL_ULPS * eps * |x g'(x)| plus a few subnormal units. So where the function
+is well conditioned the error is at most TOL_ULPS ulp, and near a root or in a far tail (GELU at -37) it may
+grow as the problem itself does.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import symact
+from symact.numerics import compiled, numpy_function
+from symact.numerics.generate import condition, ulp, ulps
+from symact.numerics.pieces import breakpoints, pieces
+from symact.numerics.primitives import elementary
+from symact.numerics.reference import Reference
+
+TOL_ULPS = 4.0
+EPS = 2.0**-52
+
+SCALARS = [n for n in symact.names() if symact.get(n).kind == "scalar"]
+VECTORS = [n for n in symact.names() if symact.get(n).kind == "vector"]
+CASES = [(name, n) for name in SCALARS for n in (0, 1, 2)]
+TAILS = (20.0, 37.0, 709.78, 745.0)
+EXTREMES = (0.0, -0.0, 5e-324, -5e-324, 2.2250738585072014e-308, -2.2250738585072014e-308, 1e-300,
+            -1e-300, 1e308, -1e308, 1.7976931348623157e308, -1.7976931348623157e308, 1e200, -1e200,
+            1e154, -1e154, 1e20, -1e20, 709.78, -709.78, 710.5, -710.5, 745.2, -745.2, 1000.0, -1000.0)
+
+
+def _breakpoints(act) -> list[float]:
+    found = {float(b) for b in breakpoints(pieces(act.expr))}
+    try:  # the property sheet's own list, when the engine is available
+        for q in act.properties.to_dict()["breakpoints"]:
+            if isinstance(q.get("value"), float | int):
+                found.add(float(q["value"]))
+    except Exception:  # noqa: BLE001 - the sheet is optional here; the pieces give the breakpoints too
+        pass
+    return sorted(found)
+
+
+def grid(act) -> list[float]:
+    """Deterministic points: [-1000, 1000], dense near 0, around every breakpoint, and in the tails."""
+    pts = {float(v) for v in np.linspace(-1000, 1000, 81)}
+    pts |= {float(v) for v in np.linspace(-8, 8, 97)}
+    for k in range(-60, 11, 2):
+        pts |= {2.0**k, -(2.0**k), 1.37 * 2.0**k, -1.37 * 2.0**k}
+    for t in TAILS:
+        pts |= {s * t * f for s in (-1, 1) for f in (0.999, 1.0, 1.001)}
+    for b in _breakpoints(act):
+        scale = max(1.0, abs(b))
+        pts |= {b, float(np.nextafter(b, -np.inf)), float(np.nextafter(b, np.inf))}
+        pts |= {b + s * d * scale for s in (-1, 1) for d in (1e-12, 1e-6, 1e-3, 0.1)}
+    pts |= {0.0, 5e-324, -5e-324, 1e-300, -1e-300}
+    return sorted(pts)
+
+
+def _allowed(ref: Reference, slope: Reference, v: float) -> float:
+    """The allowed error in ulps of g at v (see the module docstring)."""
+    return TOL_ULPS * max(1.0, condition(ref, slope, v))
+
+
+def _check_points(act, n: int, points: list[float]) -> list[tuple]:
+    f = numpy_function(act, n)
+    ref, slope = Reference(act.expr, n), Reference(act.expr, n + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = f(np.asarray(points, dtype=np.float64))
+    failures = []
+    for v, g in zip(points, got, strict=True):
+        want = ref(v)
+        err = ulps(float(g), want)
+        if err <= TOL_ULPS:
+            continue
+        if want == 0:
+            with mpmath.workdps(40):
+                limit = TOL_ULPS * EPS * abs(v * slope(v)) + 4 * 2.0**-1074
+            if abs(g) <= limit:
+                continue
+        elif err <= _allowed(ref, slope, v):
+            continue
+        failures.append((v, float(g), float(want), err))
+    return failures
+
+
+#: Where the bound is missed today: second derivatives that are sums with cancellation inside
+#: (2 - x tanh(x/2) for Swish-like gates) though the function itself is well conditioned there; the
+#: error reaches 6-8 ulp at a few points of (-3, 3). Strict, so an improvement shows up.
+KNOWN_MISSES = {("gelu_sigmoid", 2), ("mish", 2)}
+GRID_CASES = [pytest.param(*c, marks=pytest.mark.xfail(strict=True, reason="cancellation inside the "
+                                                        "formula; 6-8 ulp"))
+              if c in KNOWN_MISSES else c for c in CASES]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "n"), GRID_CASES)
+def test_accuracy_on_grid(name: str, n: int) -> None:
+    act = symact.get(name)
+    failures = _check_points(act, n, grid(act))
+    assert not failures, f"{name}^({n}): {len(failures)} points beyond the bound, e.g. {failures[:4]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "n"), CASES)
+def test_accuracy_random(name: str, n: int) -> None:
+    act = symact.get(name)
+    numpy_function(act, n)  # compile outside hypothesis' timing
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(st.floats(allow_nan=False, allow_infinity=False, allow_subnormal=True))
+    def check(v: float) -> None:
+        failures = _check_points(act, n, [v])
+        assert not failures, f"{name}^({n}) at {v!r}: {failures}"
+
+    check()
+
+
+@pytest.mark.parametrize(("name", "n"), CASES)
+def test_extremes_finite_and_silent(name: str, n: int) -> None:
+    """No warning, no NaN, and no inf where the exact value is a finite double, at extreme inputs."""
+    act = symact.get(name)
+    f = numpy_function(act, n)
+    ref = Reference(act.expr, n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = f(np.asarray(EXTREMES))
+    for v, g in zip(EXTREMES, got, strict=True):
+        want = ref(v)
+        assert not np.isnan(g), f"{name}^({n})({v!r}) is NaN"
+        if abs(want) < mpmath.mpf(np.finfo(float).max):
+            assert np.isfinite(g), f"{name}^({n})({v!r}) = {g}, exact value {want}"
+            assert abs(g - want) <= max(abs(want) * 1e-9, 1e-300), f"{name}^({n})({v!r}) = {g} != {want}"
+
+
+@pytest.mark.parametrize(("name", "n"), CASES)
+def test_nan_propagates(name: str, n: int) -> None:
+    f = numpy_function(symact.get(name), n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = f(np.array([np.nan, 0.5, np.nan]))
+        assert np.isnan(out[0]) and np.isnan(out[2]) and not np.isnan(out[1])
+        assert np.isnan(f(float("nan")))
+
+
+@pytest.mark.parametrize(("name", "n"), CASES)
+def test_dtypes_and_scalars(name: str, n: int) -> None:
+    f = numpy_function(symact.get(name), n)
+    xs = np.array([-7.5, -1.0, -0.25, 0.0, 0.3, 2.0, 9.0])
+    y64 = f(xs)
+    assert y64.dtype == np.float64 and y64.shape == xs.shape
+    y32 = f(xs.astype(np.float32))
+    assert y32.dtype == np.float32
+    np.testing.assert_array_equal(y32, f(xs.astype(np.float32).astype(np.float64)).astype(np.float32))
+    assert f(xs.astype(np.float16)).dtype == np.float16
+    assert f(np.array([-2, 0, 3])).dtype == np.float64
+    s = f(0.3)
+    assert isinstance(s, np.float64) and s == y64[4]
+    assert isinstance(f(np.float32(0.3)), np.float32)
+    assert f(np.arange(6.0).reshape(2, 3)).shape == (2, 3)
+
+
+@pytest.mark.parametrize(("name", "n"), CASES)
+def test_rewrite_is_an_identity(name: str, n: int) -> None:
+    """The stable pieces, written back in elementary functions, equal SymPy's own derivative."""
+    act = symact.get(name)
+    from symact.numerics.generate import stable_pieces
+
+    stable = stable_pieces(act.expr, n)
+    ref = Reference(act.expr, n)
+    for piece in stable:
+        lo, hi = piece.where.inf, piece.where.sup
+        inside = [float(v) for v in (lo + 0.37, hi - 0.41, (lo + hi) / 2, sp.Rational(-13, 10),
+                                     sp.Rational(7, 10), sp.Rational(29, 10))
+                  if v.is_finite and piece.where.contains(v) is sp.true]
+        if piece.is_point:
+            inside = [float(piece.lo)]
+        mine = sp.lambdify(symact.x, elementary(piece.expr), "mpmath")
+        for v in inside:
+            with mpmath.workdps(50):
+                assert abs(mine(mpmath.mpf(v)) - ref(v)) <= 1e-30 * max(1, abs(ref(v))), (name, n, v)
+
+
+def test_generated_code_is_cached() -> None:
+    act = symact.get("silu")
+    assert compiled(act, 1) is compiled(symact.get("silu"), 1)
+
+
+def test_parameters_change_the_function() -> None:
+    a, b = symact.get("elu"), symact.get("elu", alpha=2)
+    assert numpy_function(a, 0)(-1.0) != numpy_function(b, 0)(-1.0)
+    assert numpy_function(b, 0)(-1.0) == pytest.approx(2 * np.expm1(-1.0), rel=1e-15)
+
+
+def test_derivative_order_is_checked() -> None:
+    with pytest.raises(ValueError):
+        numpy_function(symact.get("relu"), 3)
+
+
+@pytest.mark.parametrize("name", VECTORS)
+def test_vector_dispatches_to_declared_numpy(name: str) -> None:
+    act = symact.get(name)
+    impl = getattr(act.decl, "numpy_impl", None)
+    if impl is None:
+        pytest.skip(f"{name} declares no NumPy implementation")
+    k = max(act.decl.min_n, 4)
+    k += (k - act.decl.min_n) % act.decl.n_step
+    xs = np.linspace(-1.3, 2.1, k)
+    got = np.asarray(numpy_function(act, 0)(xs), dtype=float)
+    outs = act.outputs(k)
+    syms = sp.symbols(f"x1:{k + 1}", real=True)
+    want = [float(sp.N(o.subs(dict(zip(syms, xs, strict=True))), 20)) for o in outs]
+    np.testing.assert_allclose(got.ravel(), want, rtol=1e-12, atol=1e-15)
+
+
+def test_ulp_helper() -> None:
+    assert float(ulp(mpmath.mpf(1))) == EPS
+    assert float(ulp(mpmath.mpf("0.99"))) == EPS / 2
+    assert ulps(1.0, mpmath.mpf(1) + mpmath.mpf(EPS)) == 1.0
+
+
+# -- PyTorch's autograd at the breakpoints ------------------------------------------------------------
+
+TORCH_CASES = [name for name in SCALARS
+               if any(e.framework == "pytorch" for e in symact.get(name).decl.equivalents)]
+#: Declarations whose Piecewise conditions pick the other side from PyTorch at a breakpoint (the catalog
+#: writes ``x >= 0`` where PyTorch's kernel tests ``x > 0``; hardswish's kernel takes the middle piece at
+#: both ends). Strict: the test fails as soon as a declaration is brought in line.
+TORCH_DIFFERS = {"leaky_relu", "prelu", "rrelu", "hard_swish"}
+
+
+def _torch_derivatives(call: str, points: list[float]):
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(points, dtype=torch.float64, requires_grad=True)
+    y = eval(call, {"torch": torch, "x": t})  # noqa: S307 - the catalog's own call strings
+    if isinstance(y, torch.nn.Module):
+        y = y.double()(t)
+    (d1,) = torch.autograd.grad(y.sum(), t, create_graph=True)
+    if d1.requires_grad:
+        (d2,) = torch.autograd.grad(d1.sum(), t, allow_unused=True)
+        d2 = torch.zeros_like(t) if d2 is None else d2
+    else:
+        d2 = torch.zeros_like(t)
+    return y.detach().numpy(), d1.detach().numpy(), d2.detach().numpy()
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(
+    strict=True, reason="declared breakpoint side differs from PyTorch")) if n in TORCH_DIFFERS else n
+    for n in TORCH_CASES])
+def test_breakpoints_match_pytorch(name: str) -> None:
+    act = symact.get(name)
+    call = next(e.call for e in act.decl.equivalents if e.framework == "pytorch")
+    points = _breakpoints(act)
+    regular = [-2.7, -0.6, 0.45, 1.8]
+    try:
+        y, d1, d2 = _torch_derivatives(call, points + regular)
+    except RuntimeError as err:  # an op without a derivative in PyTorch (torch.heaviside)
+        pytest.skip(f"PyTorch cannot differentiate {call}: {err}")
+    xs = np.asarray(points + regular)
+    np.testing.assert_allclose(numpy_function(act, 0)(xs), y, rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(numpy_function(act, 1)(xs), d1, rtol=1e-7, atol=1e-12,
+                               err_msg=f"{name}' at {points}")
+    np.testing.assert_allclose(numpy_function(act, 2)(xs), d2, rtol=1e-7, atol=1e-12,
+                               err_msg=f"{name}'' at {points}")
