@@ -1,8 +1,8 @@
 """Critical points, extremes and ranges of a function given as pieces.
 
-Critical points come in layers: an exact set from ``solveset`` or ``solve`` (Lambert W and friends), checked
-against a numeric scan whose sign changes of f' are refined with mpmath to 30+ digits; a bracketed root with no
-exact match is kept as a certified numeric value."""
+Critical points come in layers: an exact set from ``solveset`` or ``solve`` (Lambert W and friends),
+checked against a numeric scan whose sign changes of f' are refined with mpmath to 30+ digits; a
+bracketed root with no exact match is kept as a certified numeric value."""
 
 from __future__ import annotations
 

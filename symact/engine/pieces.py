@@ -1,6 +1,6 @@
-"""A scalar function as pieces: sorted breakpoints, one analytic expression on each open interval between
-them, and the value at each breakpoint. Every analysis works piece by piece on this form, never on a whole-line
-Piecewise (SymPy's ``limit`` at +-oo raises on those and ``function_range`` gives up)."""
+"""A scalar function as pieces: sorted breakpoints, one analytic expression on each open interval
+between them, and the value at each breakpoint. Every analysis works piece by piece on this form, never
+on a whole-line Piecewise (SymPy's ``limit`` at +-oo raises on those; ``function_range`` gives up)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from symact.declaration import x
 from symact.engine.budget import attempt
 from symact.engine.quantity import DIGITS
 
-LIMIT_SECONDS = 4.0
+LIMIT_SECONDS = 2.5
 
 _KINKS = (sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign)
 
@@ -201,6 +201,7 @@ def _value_at(whole: sp.Expr, c: sp.Expr) -> sp.Expr | None:
 
 def same(a: sp.Expr, b: sp.Expr, tol: str = "1e-25") -> bool:
     """Whether two exact real numbers are equal (to 30 digits; exact zero test first)."""
+    a, b = sp.sympify(a), sp.sympify(b)
     d = a - b
     if d == 0:
         return True

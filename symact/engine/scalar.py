@@ -150,7 +150,7 @@ def derive_scalar(act) -> dict[str, Any]:
 
     slopes = ldf.piece_extremes()
     curvatures = lddf.piece_extremes()
-    mono = s.put("monotonicity", lambda: _enum(monotonicity(f, slopes, df.exprs), slopes))
+    s.put("monotonicity", lambda: _enum(monotonicity(f, slopes, df.exprs), slopes))
     dmono = s.put("derivative_monotonicity", lambda: _enum(monotonicity(df, curvatures, ddf.exprs),
                                                            curvatures))
     s.put("saturation", lambda: _sat(df))
@@ -176,6 +176,10 @@ def derive_scalar(act) -> dict[str, Any]:
             cands.append((f.breakpoints[0] + f.breakpoints[-1]) / 2)
         inflections = sorted(ldf.critical_points(), key=lambda q: abs(q.mp()))[:3]
         cands += [q.exact if q.exact is not None else sp.Float(q.digits, 30) for q in inflections]
+        if rng.lower.exists and rng.upper.exists and (
+                (rng.lower.value == "-inf") != (rng.upper.value == "inf")):
+            # a centre maps the lower end of the range onto the upper one: none can exist here
+            return None, rng.how
         found, how = point_symmetry(f, cands)
         if found is None:
             return None, how
@@ -252,7 +256,11 @@ def derive_scalar(act) -> dict[str, Any]:
     s.put("asymptotes", asymptotes)
 
     def gaussian() -> tuple[dict, str]:
-        ms = moments(f, df)
+        centre_b = None
+        ps = d.get("point_symmetry")
+        if ps is not None and ps[0]["value"] == 0 and s.how["point_symmetry"] == SYMBOLIC:
+            centre_b = sp.sympify(ps[1]["exact"])
+        ms = moments(f, df, centre_b)
         return {k: q.to_dict() for k, q in ms.items()}, _q_how(*ms.values())
 
     s.put("gaussian", gaussian)

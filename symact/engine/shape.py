@@ -8,7 +8,7 @@ import sympy as sp
 
 from symact.declaration import x
 from symact.engine.budget import attempt
-from symact.engine.extrema import Extremes, is_zero
+from symact.engine.extrema import Extremes, is_zero, limit_q
 from symact.engine.pieces import Pieces, limit_at, same
 from symact.engine.quantity import UNKNOWN
 
@@ -63,10 +63,10 @@ def saturation(df: Pieces, side: str) -> str | None:
     if is_zero(sp.simplify(expr)):
         return "hard"
     point = sp.S.NegativeInfinity if side == "left" else sp.S.Infinity
-    lim = limit_at(expr, point, "+" if side == "left" else "-")
-    if lim is None:
+    lim = limit_q(expr, point, "+" if side == "left" else "-")
+    if lim.how == UNKNOWN:
         return None
-    return "soft" if lim == 0 else "none"
+    return "soft" if lim.value == 0 else "none"
 
 
 def breakpoint_class(f: Pieces, j: int) -> int | None:
@@ -106,9 +106,12 @@ def _class_of_analytic(f: Pieces) -> str | None:
     continuous on all of R is C-infinity there."""
     from sympy.calculus.util import continuous_domain
 
-    domains = [attempt(3.0, lambda e=e: continuous_domain(e, x, sp.S.Reals), None) for e in f.exprs]
+    # erf, erfc and sinc are entire, like tanh and cos, which continuous_domain understands
+    entire = {sp.erf: sp.tanh, sp.erfc: sp.tanh, sp.sinc: sp.cos}
+    domains = []
+    for e in f.exprs:
+        e = e.replace(lambda a: type(a) in entire, lambda a: entire[type(a)](*a.args))
+        domains.append(attempt(3.0, lambda e=e: continuous_domain(e, x, sp.S.Reals), None))
     if all(d == sp.S.Reals for d in domains):
         return "inf"
-    if len(f.exprs) == 1 and f.exprs[0].has(sp.sinc):
-        return "inf"  # sinc is entire; SymPy's continuous_domain does not know it
     return None

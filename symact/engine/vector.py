@@ -80,7 +80,9 @@ def _conjuncts(cond: sp.Basic) -> list[sp.Basic]:
 def _on_region(e: sp.Basic, conjuncts: Sequence[sp.Basic]) -> sp.Basic:
     """``e`` with every inequality that a region's conjuncts decide replaced by True or False."""
     known = set(conjuncts)
-    refuted = {_negated(c) for c in conjuncts}
+    # g > 0 also decides g >= 0
+    known |= {sp.GreaterThan(c.lhs, 0) for c in conjuncts if isinstance(c, sp.StrictGreaterThan)}
+    refuted = {_negated(c) for c in known}
 
     def decide(r: sp.Basic) -> sp.Basic:
         c = _canon_rel(r)
@@ -103,20 +105,25 @@ def _is_zero(e: sp.Expr, seconds: float = STEP) -> bool:
     return bool(_within(seconds, step, False))
 
 
-def _same_conditions(exprs: Sequence[sp.Expr]) -> list[sp.Basic] | None:
-    """The shared condition list when every expression is a Piecewise over the same regions."""
-    if not exprs or not all(isinstance(e, sp.Piecewise) for e in exprs):
-        return None
-    conds = [[_canon(a.cond) for a in e.args] for e in exprs]
-    return conds[0] if all(c == conds[0] for c in conds) else None
-
-
 def _regions(exprs: Sequence[sp.Expr]) -> list[tuple[sp.Basic, list[sp.Expr]]] | None:
-    """Region by region, the pieces of expressions that share one Piecewise structure."""
-    conds = _same_conditions(exprs)
-    if conds is None:
+    """Region by region, what expressions built on Piecewise over one shared list of regions become.
+
+    Every Piecewise inside ``exprs`` must have the same (canonical) conditions; on region k each is
+    replaced by its k-th piece, and the inequalities the region decides (inside Max, Min, ...) are
+    resolved with the region's own conjuncts."""
+    pws = set().union(*(sp.sympify(e).atoms(sp.Piecewise) for e in exprs))
+    if not pws:
         return None
-    return [(cond, [e.args[k].expr for e in exprs]) for k, cond in enumerate(conds)]
+    conds = [[_canon(a.cond) for a in pw.args] for pw in pws]
+    if any(c != conds[0] for c in conds):
+        return None
+    out = []
+    for k, cond in enumerate(conds[0]):
+        swap = {pw: pw.args[k].expr for pw in pws}
+        conj = _conjuncts(cond)
+        out.append((cond, [_on_region(_smooth_form(sp.sympify(e).xreplace(swap)), conj)
+                           for e in exprs]))
+    return out
 
 
 def _equal(a: sp.Expr, b: sp.Expr, seconds: float = STEP) -> bool:
@@ -240,6 +247,8 @@ def _number(v: sp.Expr) -> mpmath.mpf:
 
 def _in_exp_variable(h: sp.Expr, t: sp.Symbol, u: sp.Symbol) -> sp.Expr | None:
     """h as a function of u = exp(t) > 0 when it is one (softmax-like maps are rational in u)."""
+    if not h.has(t):
+        return h
     if not h.has(sp.exp):
         return None
     hu = h.rewrite(sp.exp).subs(sp.exp(t), u)
@@ -269,7 +278,7 @@ def _candidates(h: sp.Expr, v: sp.Symbol, a: sp.Expr, b: sp.Expr, inner: sp.Expr
     return out
 
 
-def _extremes_1d(g: sp.Expr, t: sp.Symbol) -> dict[str, Any] | None:
+def _extremes_1d(g: sp.Expr, t: sp.Symbol, at_breakpoints: bool = True) -> dict[str, Any] | None:
     """inf and sup of g over R with whether each is attained (and where), or None when SymPy gives up.
 
     Candidates: one-sided limits at the ends of every interval between breakpoints, the values at
@@ -293,7 +302,8 @@ def _extremes_1d(g: sp.Expr, t: sp.Symbol) -> dict[str, Any] | None:
             if found is None:
                 return None
             candidates.extend(found)
-        for b in bps:
+        # (a Jacobian is not defined at its breakpoints: the caller leaves them out)
+        for b in bps if at_breakpoints else ():
             candidates.append((sp.simplify(g.subs(t, b)), True, b))
 
         def best(sign: int) -> tuple[sp.Expr, bool, sp.Expr | None]:
@@ -580,12 +590,18 @@ class _Derivation:
 
     def _lipschitz_on_line(self, J, xs, t):
         """J depends on x1 - x2 only: maximise the top eigenvalue of J^T J along x = (t, 0)."""
+        u = sp.Symbol("u", positive=True)
+
         def step():
-            M = J.T * J
-            M = M.subs({xs[0]: t, xs[1]: 0})
+            line = J.subs({xs[0]: t, xs[1]: 0})
+            # entries rational in u = exp(t) keep every later step algebraic (and fast)
+            in_u = [_in_exp_variable(e, t, u) for e in line]
+            if all(e is not None for e in in_u):
+                line = sp.Matrix(line.rows, line.cols, [e.subs(u, sp.exp(t)) for e in in_u])
+            M = line.T * line
             tr, det = sp.together(M.trace()), sp.together(M.det())
             top = tr if _is_zero(det) else (tr + sp.sqrt(tr**2 - 4 * det)) / 2
-            return _extremes_1d(top, t)
+            return _extremes_1d(top, t, at_breakpoints=False)
 
         r = _within(STEP * 6, step)
         if r is None:
@@ -605,11 +621,11 @@ class _Derivation:
         return False
 
     def _certify_lipschitz(self, value: sp.Expr, detail: dict[str, Any]) -> bool:
-        bound = _number(value)
         worst = mpmath.mpf(0)
         checked = []
         claim = self.claims.get("lipschitz")
         with mpmath.workdps(DIGITS + 10):
+            bound = _number(value)
             tol = mpmath.mpf(10) ** (-DIGITS + 5)
             for n, xs, ys in ((self.n2, self.xs2, self.ys2), (self.n3, self.xs3, self.ys3)):
                 limit = _number(claim["value"](n, **self.params)) if claim else (
