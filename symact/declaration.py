@@ -128,8 +128,9 @@ class Scalar(Declaration):
 
 @dataclass(frozen=True)
 class Vector(Declaration):
-    """An activation R^n -> R^m. ``build(xs, **parameters)`` returns the output components as a list of
-    SymPy expressions in the real symbols ``xs`` (for a given n); ``numpy`` evaluates it along the last axis."""
+    """An activation R^n -> R^m. ``build(xs, **parameters)`` returns the output components as a list
+    of SymPy expressions in the real symbols ``xs`` (for a given n); ``numpy_impl`` evaluates it along
+    the last axis."""
 
     build: Callable[..., list[sp.Expr]] = lambda xs: list(xs)
     numpy_impl: Callable[..., Any] | None = None
