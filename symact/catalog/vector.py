@@ -37,25 +37,24 @@ def _softmax(xs: list[sp.Expr]) -> list[sp.Expr]:
 
 
 def _sparsemax(xs: list[sp.Expr]) -> list[sp.Expr]:
-    """Euclidean projection onto the simplex, as one Piecewise per component over the support sets.
+    """Euclidean projection onto the simplex: p_i = max(x_i - tau, 0) with tau a Piecewise over supports.
 
     For a support S (|S| = k) the threshold is tau_S = (sum_{i in S} x_i - 1) / k; S is the support
-    exactly when x_i > tau_S for i in S and x_j <= tau_S for j outside S, and then p_i = x_i - tau_S on S
-    and 0 elsewhere. The regions are disjoint and cover R^n (tau is the unique root of
-    sum_i max(x_i - tau, 0) = 1), so every component shares the same list of 2^n - 1 conditions.
+    exactly when x_i > tau_S for i in S and x_j <= tau_S for j outside S. These 2^n - 1 regions are
+    disjoint and cover R^n (tau is the unique root of sum_i max(x_i - tau, 0) = 1), and each keeps its
+    own condition so that the engine can reason region by region; the final (nan, True) is never
+    reached and is there only because SymPy rewrites of a Piecewise need a default.
     """
     n = len(xs)
-    pieces: list[tuple[list[sp.Expr], sp.Basic]] = []
+    pieces = []
     for k in range(1, n + 1):
         for support in combinations(range(n), k):
             tau = (sum(xs[i] for i in support) - 1) / k
             inside = [xs[i] - tau > 0 for i in support]
             outside = [xs[j] - tau <= 0 for j in range(n) if j not in support]
-            values = [xs[i] - tau if i in support else sp.S.Zero for i in range(n)]
-            pieces.append((values, sp.And(*inside, *outside)))
-    # Every region keeps its own condition (no catch-all True): the engine proves claims region by
-    # region and needs each region's inequalities.
-    return [sp.Piecewise(*[(values[i], cond) for values, cond in pieces]) for i in range(n)]
+            pieces.append((tau, sp.And(*inside, *outside)))
+    threshold = sp.Piecewise(*pieces, (sp.nan, True))
+    return [sp.Max(v - threshold, 0) for v in xs]
 
 
 def _halves(xs: list[sp.Expr]) -> tuple[list[sp.Expr], list[sp.Expr]]:

@@ -119,6 +119,8 @@ def _regions(exprs: Sequence[sp.Expr]) -> list[tuple[sp.Basic, list[sp.Expr]]] |
         return None
     out = []
     for k, cond in enumerate(conds[0]):
+        if any(pw.args[k].expr is sp.nan for pw in pws):
+            continue  # a default a declaration marks unreachable: its regions cover the space
         swap = {pw: pw.args[k].expr for pw in pws}
         conj = _conjuncts(cond)
         out.append((cond, [_on_region(_smooth_form(sp.sympify(e).xreplace(swap)), conj)
@@ -148,6 +150,20 @@ def _nonzero_witness(e: sp.Expr, xs: Sequence[sp.Symbol], extra: dict | None = N
 def _mp_function(exprs: Sequence[sp.Expr], xs: Sequence[sp.Symbol]) -> Callable[..., list]:
     f = sp.lambdify(list(xs), list(exprs), modules="mpmath")
     return lambda *v: f(*v)
+
+
+def _mp_matrix(M: sp.Matrix, xs: Sequence[sp.Symbol]) -> Callable[..., mpmath.matrix]:
+    """M at a point, with mpmath: compiled when SymPy can print it, else by exact substitution."""
+    try:
+        f = sp.lambdify(list(xs), M, modules="mpmath")
+        return lambda *p: mpmath.matrix(f(*p))
+    except _GAVE_UP:
+        def slow(*p: mpmath.mpf) -> mpmath.matrix:
+            point = {v: sp.Float(str(c), DIGITS + 10) for v, c in zip(xs, p, strict=True)}
+            values = M.subs(point).evalf(DIGITS + 10)
+            return mpmath.matrix([[mpmath.mpf(str(values[i, j])) for j in range(M.cols)]
+                                  for i in range(M.rows)])
+        return slow
 
 
 def _random_points(n: int, count: int, seed: int, scale: float = 3.0) -> list[list[mpmath.mpf]]:
@@ -357,10 +373,20 @@ class _Derivation:
         self.sheet: dict[str, Any] = {}
 
     def run(self) -> dict[str, Any]:
-        for step in (self.identity, self.dimensions, self.formula, self.sums_to_one,
-                     self.shift_invariance, self.output_range, self.jacobian, self.jacobian_at_zero,
-                     self.lipschitz, self.temperature_limits, self.reduces_to, self.convexity):
-            step()
+        self.identity()
+        for field, step in (("input_dim", self.dimensions), ("formula", self.formula),
+                            ("sums_to_one", self.sums_to_one),
+                            ("shift_invariant", self.shift_invariance),
+                            ("output_range", self.output_range), ("jacobian", self.jacobian),
+                            ("jacobian_at_zero", self.jacobian_at_zero),
+                            ("lipschitz", self.lipschitz),
+                            ("temperature_limits", self.temperature_limits),
+                            ("reduces_to", self.reduces_to), ("convexity", self.convexity)):
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - a derivation that fails leaves its field unknown
+                self.sheet.setdefault(field, None)
+                self.how[field] = UNKNOWN
         self.sheet["how"] = self.how
         return self.sheet
 
@@ -634,19 +660,18 @@ class _Derivation:
                     continue
                 if n == self.n2 and claim and abs(limit - bound) > tol:
                     return False  # the derived value disagrees with the declared general-n rule
-                J = sp.Matrix(ys).jacobian(xs)
-                f = sp.lambdify(xs, J, modules="mpmath")
+                f = _mp_matrix(sp.Matrix(ys).jacobian(xs), xs)
                 for p in _random_points(n, 40, seed=n, scale=2.0):
-                    norm = max(mpmath.svd_r(mpmath.matrix(f(*p)), compute_uv=False))
+                    norm = max(mpmath.svd_r(f(*p), compute_uv=False))
                     worst = max(worst, norm)
                     if norm > limit + tol:
                         return False
                 checked.append(n)
             where = detail.get("attained_at")
             if where is not None:
-                f = sp.lambdify(self.xs2, sp.Matrix(self.ys2).jacobian(self.xs2), modules="mpmath")
+                f = _mp_matrix(sp.Matrix(self.ys2).jacobian(self.xs2), self.xs2)
                 point = [mpmath.mpf(str(sp.N(sp.sympify(w), DIGITS + 10))) for w in where]
-                at = max(mpmath.svd_r(mpmath.matrix(f(*point)), compute_uv=False))
+                at = max(mpmath.svd_r(f(*point), compute_uv=False))
                 if abs(at - bound) > tol:
                     return False
                 detail["value_at_maximiser"] = mpmath.nstr(at, DIGITS)
