@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 
 import mpmath
 import numpy as np
@@ -61,6 +62,7 @@ class Extremes:
         }
 
 
+@lru_cache(maxsize=4096)
 def nice(value: sp.Expr) -> sp.Expr:
     """A simpler exact form of ``value`` when SymPy finds one in time."""
     if sp.count_ops(value) <= 3:
@@ -73,6 +75,7 @@ def nice(value: sp.Expr) -> sp.Expr:
     return best
 
 
+@lru_cache(maxsize=4096)
 def limit_q(expr: sp.Expr, point: sp.Expr, direction: str) -> Q:
     """A one-sided limit as a quantity: exact when SymPy proves it, else a numeric estimate from a
     converging sequence evaluated at high precision, else unknown."""
@@ -236,7 +239,7 @@ def _identify(dexpr: sp.Expr, r: mpmath.mpf) -> sp.Expr | None:
     guess = sp.nsimplify(sp.Float(mpmath.nstr(r, DIGITS), DIGITS), [sp.pi], tolerance=1e-24)
     if sp.count_ops(guess) > 8:
         return None
-    value = attempt(1.0, lambda: sp.simplify(dexpr.subs(x, guess)), None)
+    value = attempt(0.5, lambda: sp.simplify(dexpr.subs(x, guess)), None)
     return guess if value == 0 else None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import mpmath
 import sympy as sp
@@ -74,6 +74,7 @@ def mp_value(f: Callable[[mpmath.mpf], mpmath.mpf], t: mpmath.mpf) -> mpmath.mpf
         return None
 
 
+@lru_cache(maxsize=4096)
 def limit_at(expr: sp.Expr, point: sp.Expr, direction: str) -> sp.Expr | None:
     """The limit of an analytic piece at ``point`` from one side (``"+"``/``"-"``), at a finite point or
     +-oo; ``None`` when SymPy cannot decide within the budget. A limit that does not exist is ``nan``."""

@@ -27,7 +27,7 @@ from symact.engine.extrema import (
 from symact.engine.gaussian import moments
 from symact.engine.pieces import Pieces, limit_at, same
 from symact.engine.quantity import DECLARED, NUMERIC, SYMBOLIC, UNKNOWN, Q
-from symact.engine.shape import _sign, monotonicity, saturation, smoothness
+from symact.engine.shape import _sign, monotonicity, saturation, signs_between_roots, slope_signs, smoothness
 from symact.engine.symmetry import parity, point_symmetry
 
 
@@ -71,7 +71,10 @@ class Level:
         return [extremes(cs) for cs in self.by_piece]
 
     def critical_points(self) -> list[Q]:
-        return [c.where for cs in self.by_piece for c in cs if c.where is not None]
+        return [q for qs in self.critical_points_by_piece() for q in qs]
+
+    def critical_points_by_piece(self) -> list[list[Q]]:
+        return [[c.where for c in cs if c.where is not None] for cs in self.by_piece]
 
 
 class _Sheet:
@@ -113,7 +116,6 @@ def derive_scalar(act) -> dict[str, Any]:
     f = Pieces.of(act.expr)
     df = f.derivative()
     ddf = df.derivative()
-    dddf = ddf.derivative()
 
     d["formula"] = _expr_field(act.expr)
     d["formula_pieces"] = _expr_field(formula_of(f))
@@ -142,17 +144,17 @@ def derive_scalar(act) -> dict[str, Any]:
 
     lf = Level(f, df)
     ldf = Level(df, ddf)
-    lddf = Level(ddf, dddf)
     rng = lf.range()
     drng = ldf.range()
     s.put("range", lambda: (rng.to_dict(), rng.how))
     s.put("derivative_range", lambda: (drng.to_dict(), drng.how))
 
     slopes = ldf.piece_extremes()
-    curvatures = lddf.piece_extremes()
-    s.put("monotonicity", lambda: _enum(monotonicity(f, slopes, df.exprs), slopes))
-    dmono = s.put("derivative_monotonicity", lambda: _enum(monotonicity(df, curvatures, ddf.exprs),
-                                                           curvatures))
+    inflections = ldf.critical_points_by_piece()
+    s.put("monotonicity", lambda: _enum(monotonicity(f, slope_signs(slopes, df.exprs)), slopes))
+    dmono = s.put("derivative_monotonicity",
+                  lambda: (monotonicity(df, signs_between_roots(ddf, inflections)),
+                           _q_how(*(q for qs in inflections for q in qs))))
     s.put("saturation", lambda: _sat(df))
 
     smooth_parts: dict[str, Any] = {"points": []}
@@ -215,7 +217,7 @@ def derive_scalar(act) -> dict[str, Any]:
     s.put("lipschitz", lipschitz)
 
     def convexity() -> tuple[str, str]:
-        how = _q_how(*(e.lower for e in curvatures))
+        how = s.how["derivative_monotonicity"]
         if smooth == -1:
             return "neither", s.how["continuity_class"]
         if dmono in ("increasing", "strictly_increasing", "constant"):

@@ -9,8 +9,8 @@ import sympy as sp
 from symact.declaration import x
 from symact.engine.budget import attempt
 from symact.engine.extrema import Extremes, is_zero, limit_q
-from symact.engine.pieces import Pieces, limit_at, same
-from symact.engine.quantity import UNKNOWN
+from symact.engine.pieces import Pieces, limit_at, mp_function, mp_value, same
+from symact.engine.quantity import UNKNOWN, Q
 
 TOL = mpmath.mpf(10) ** -25
 MAX_ORDER = 6
@@ -29,12 +29,45 @@ def _sign(ext: Extremes, expr: sp.Expr) -> str | None:
     return "mixed"
 
 
-def monotonicity(f: Pieces, slopes: list[Extremes], slope_exprs: list[sp.Expr]) -> str | None:
-    """The SPEC's monotonicity enum for f, given the extremes of f' on each piece; None if unknown.
+def slope_signs(slopes: list[Extremes], slope_exprs: list[sp.Expr]) -> list[str | None]:
+    """The sign class of f' on each piece from its extremes there."""
+    return [_sign(e, s) for e, s in zip(slopes, slope_exprs, strict=True)]
+
+
+def signs_between_roots(g: Pieces, roots: list[list[Q]]) -> list[str | None]:
+    """The sign class of g on each piece, from its zeros there (all sign changes are among them):
+    g is evaluated once between consecutive zeros and beyond the outer ones."""
+    out: list[str | None] = []
+    for (lo, hi, e), rs in zip(g.intervals(), roots, strict=True):
+        if is_zero(e):
+            out.append("zero")
+            continue
+        pts = sorted({r.mp() for r in rs})
+        a = None if lo is sp.S.NegativeInfinity else mpmath.mpf(str(sp.N(lo, 40)))
+        b = None if hi is sp.S.Infinity else mpmath.mpf(str(sp.N(hi, 40)))
+        inner = [p for p in pts if (a is None or p > a) and (b is None or p < b)]
+        edges = [a if a is not None else (inner[0] if inner else mpmath.mpf(0)) - 2,
+                 *inner,
+                 b if b is not None else (inner[-1] if inner else mpmath.mpf(0)) + 2]
+        fn = mp_function(e)
+        seen = set()
+        for u, v in zip(edges, edges[1:], strict=False):
+            val = mp_value(fn, (u + v) / 2)
+            if val is None:
+                continue
+            if val > TOL:
+                seen.add("pos")
+            elif val < -TOL:
+                seen.add("neg")
+        out.append(None if not seen else seen.pop() if len(seen) == 1 else "mixed")
+    return out
+
+
+def monotonicity(f: Pieces, signs: list[str | None]) -> str | None:
+    """The SPEC's monotonicity enum for f, given the sign class of f' on each piece; None if unknown.
 
     At a breakpoint f must not jump against the direction: f(c-) <= f(c) <= f(c+) when increasing
     (f(c) is skipped where f is undefined there, as for f' at a kink)."""
-    signs = [_sign(e, s) for e, s in zip(slopes, slope_exprs, strict=True)]
     if None in signs:
         return None
     ups = downs = flat_jumps = True
@@ -60,7 +93,7 @@ def monotonicity(f: Pieces, slopes: list[Extremes], slope_exprs: list[sp.Expr]) 
 def saturation(df: Pieces, side: str) -> str | None:
     """'hard' when f' = 0 on the outer ray, 'soft' when f' -> 0 there without vanishing, else 'none'."""
     expr = df.exprs[0] if side == "left" else df.exprs[-1]
-    if is_zero(sp.simplify(expr)):
+    if is_zero(expr):  # a constant outer piece differentiates to a literal 0
         return "hard"
     point = sp.S.NegativeInfinity if side == "left" else sp.S.Infinity
     lim = limit_q(expr, point, "+" if side == "left" else "-")

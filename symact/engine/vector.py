@@ -406,11 +406,21 @@ class _Derivation:
         self.sheet["output_dim"] = d.output_dim
         n = sp.Symbol("n")
         claimed = sp.sympify(d.output_dim, locals={"n": n})
-        sizes = [self.n2, self.n3]
-        ok = all(claimed.subs(n, k) == len(self.act.outputs(k)) for k in sizes)
+        sizes = [k for k in range(d.min_n, d.min_n + 2 * d.n_step + 1)]
+        built = {k: self._builds(k) for k in sizes}
+        admitted = [k for k in sizes if (k - d.min_n) % d.n_step == 0]
+        # the rule holds when exactly the admitted sizes build, each with the claimed output size
+        ok_in = all((built[k] is not None) == (k in admitted) for k in sizes)
+        ok_out = all(built[k] is not None and claimed.subs(n, k) == built[k] for k in admitted)
         self.sheet["dimensions_checked_n"] = sizes
-        self.how["input_dim"] = DECLARED
-        self.how["output_dim"] = SYMBOLIC if ok else UNKNOWN
+        self.how["input_dim"] = SYMBOLIC if ok_in else DECLARED
+        self.how["output_dim"] = SYMBOLIC if ok_out else UNKNOWN
+
+    def _builds(self, n: int) -> int | None:
+        try:
+            return len(self.act.outputs(n))
+        except ValueError:
+            return None
 
     def formula(self) -> None:
         ys = self.ys3
@@ -463,8 +473,8 @@ class _Derivation:
         value = verdicts[0][0] if len(values) == 1 else None
         self.sheet["shift_invariant"] = value
         self.sheet["shift_invariant_checked_n"] = [self.n2, self.n3]
-        self.how["shift_invariant"] = (SYMBOLIC if value is not None and all(h == SYMBOLIC for _, h in verdicts)
-                                       else UNKNOWN)
+        proven = value is not None and all(h == SYMBOLIC for _, h in verdicts)
+        self.how["shift_invariant"] = SYMBOLIC if proven else UNKNOWN
 
     # ranges ---------------------------------------------------------------------------------------
     def output_range(self) -> None:
