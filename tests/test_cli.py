@@ -296,9 +296,10 @@ def test_warm_show_stays_light(name: str) -> None:
         "import sys\n"
         "from symact.cli import main\n"
         f"status = main(['show', {name!r}, '--json'])\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'scipy', 'matplotlib')\n"
-        "               or (m.startswith('symact.engine.') and m not in\n"
-        "                   ('symact.engine.sheet', 'symact.engine.quantity')))\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules\n"
+        "                if m.split('.')[0] in ('numpy', 'scipy', 'matplotlib')}\n"
+        "               | {m for m in sys.modules if m.startswith('symact.engine.')\n"
+        "                  and m not in ('symact.engine.sheet', 'symact.engine.quantity')})\n"
         "print('HEAVY', heavy, status, file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
