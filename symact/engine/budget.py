@@ -17,8 +17,8 @@ class OutOfTime(Exception):
 
 @contextmanager
 def budget(seconds: float) -> Iterator[None]:
-    """Raise :class:`OutOfTime` inside the block after ``seconds`` (main thread only; elsewhere the
-    block runs unbounded, which only the tests' single-threaded runs and worker processes avoid)."""
+    """Raise :class:`OutOfTime` inside the block after ``seconds`` of this process's CPU time (so that a
+    busy machine does not change what is derived). Main thread only; elsewhere the block runs unbounded."""
     if threading.current_thread() is not threading.main_thread() or seconds <= 0:
         yield
         return
@@ -26,15 +26,15 @@ def budget(seconds: float) -> Iterator[None]:
     def _alarm(signum, frame):  # noqa: ARG001
         raise OutOfTime(f"step exceeded {seconds:g} s")
 
-    previous_handler = signal.signal(signal.SIGALRM, _alarm)
-    previous_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous_handler = signal.signal(signal.SIGPROF, _alarm)
+    previous_timer = signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_handler)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous_handler)
         if previous_timer[0] > 0:  # an outer budget was running: give it back what is left of it
-            signal.setitimer(signal.ITIMER_REAL, max(previous_timer[0] - seconds, 1e-3))
+            signal.setitimer(signal.ITIMER_PROF, max(previous_timer[0] - seconds, 1e-3))
 
 
 def attempt(seconds: float, step: Callable[[], T], default: T) -> T:

@@ -18,6 +18,7 @@ from symact.engine.expansions import F, asymptote, derivative_in_terms_of_f, tay
 from symact.engine.extrema import (
     Candidate,
     Extremes,
+    _period,
     extremes,
     is_zero,
     limit_q,
@@ -182,6 +183,14 @@ def derive_scalar(act) -> dict[str, Any]:
                 (rng.lower.value == "-inf") != (rng.upper.value == "inf")):
             # a centre maps the lower end of the range onto the upper one: none can exist here
             return None, rng.how
+        lims = d.get("limits") or {}
+        dl, dr = lims.get("df_neg_inf"), lims.get("df_pos_inf")
+        if dl and dr and dl["value"] is not None and dr["value"] is not None and dl["value"] != dr["value"]:
+            # f'(a + x) = f'(a - x) about a centre, so f' would have the same limit at -oo and +oo
+            return None, _q_how(Q.of(0, dl["how"]), Q.of(0, dr["how"]))
+        if d.get("symmetry") == "even" and len(f.exprs) == 1 and _period(f.exprs[0]) is None:
+            # even and point-symmetric would make f periodic (period 4a), or constant if a = 0
+            return None, s.how["symmetry"]
         found, how = point_symmetry(f, cands)
         if found is None:
             return None, how
