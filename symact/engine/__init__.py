@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 #: Part of every cache key: bump it whenever a derivation changes its output.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 
 
 def derive(activation):  # -> symact.engine.sheet.Sheet
-    """The property sheet of ``activation`` (scalar or vector), derived from scratch."""
+    """The property sheet of ``activation`` (scalar or vector), derived from scratch.
+
+    All mpmath arithmetic runs at the working precision for the whole derivation: a value converted at
+    mpmath's default 15 digits anywhere would silently spoil a certified 30-digit result."""
+    import mpmath
+
+    from symact.engine.quantity import DIGITS
     from symact.engine.sheet import Sheet
 
-    if activation.kind == "vector":
-        from symact.engine.vector import derive_vector
+    with mpmath.workdps(DIGITS + 10):
+        if activation.kind == "vector":
+            from symact.engine.vector import derive_vector
 
-        return Sheet(derive_vector(activation))
-    from symact.engine.scalar import derive_scalar
+            return Sheet(derive_vector(activation))
+        from symact.engine.scalar import derive_scalar
 
-    return Sheet(derive_scalar(activation))
+        return Sheet(derive_scalar(activation))

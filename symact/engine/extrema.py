@@ -65,7 +65,8 @@ class Extremes:
 @lru_cache(maxsize=4096)
 def nice(value: sp.Expr) -> sp.Expr:
     """A simpler exact form of ``value`` when SymPy finds one in time."""
-    if sp.count_ops(value) <= 3:
+    ops = sp.count_ops(value)
+    if ops <= 3 or ops > 150:  # trivial, or too large for simplify to finish in its budget
         return value
     best = value
     for form in (lambda: sp.simplify(value), lambda: sp.simplify(sp.expand(value))):

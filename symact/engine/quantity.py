@@ -38,10 +38,11 @@ class Q:
     @classmethod
     def numeric(cls, value: Any, closed: sp.Expr | None = None) -> Q:
         """A high-precision numeric value (mpmath mpf or a decimal string), certified by the caller."""
-        v = mpmath.mpf(value)
-        if mpmath.isinf(v):
-            return cls(None, "inf" if v > 0 else "-inf", NUMERIC)
-        return cls(closed, float(v), NUMERIC, mpmath.nstr(v, DIGITS, strip_zeros=False))
+        with mpmath.workdps(max(mpmath.mp.dps, DIGITS + 10)):
+            v = mpmath.mpf(value)
+            if mpmath.isinf(v):
+                return cls(None, "inf" if v > 0 else "-inf", NUMERIC)
+            return cls(closed, float(v), NUMERIC, mpmath.nstr(v, DIGITS, strip_zeros=False))
 
     @classmethod
     def none(cls, how: str = SYMBOLIC) -> Q:
@@ -63,7 +64,8 @@ class Q:
         if self.value == "-inf":
             return -mpmath.inf
         if self.exact is not None:
-            return mpmath.mpf(str(sp.N(self.exact, DIGITS + 10)))
+            with mpmath.workdps(max(mpmath.mp.dps, DIGITS + 10)):
+                return +mpmath.mpf(str(sp.N(self.exact, DIGITS + 10)))
         if self.digits is not None:
             return mpmath.mpf(self.digits)
         if self.value is None:
@@ -101,6 +103,8 @@ def _to_float(e: sp.Expr) -> float | str | None:
     if abs(v.imag) > 1e-12 * max(1.0, abs(v.real)):
         return None
     r = v.real
+    if 0 < abs(r) < 1e-100 and abs(sp.N(e, 130)) < sp.Float("1e-120"):
+        return 0.0  # an exact zero that SymPy did not reduce; its 20-digit evaluation is only noise
     if math.isinf(r):
         return "inf" if r > 0 else "-inf"
     return r
