@@ -169,9 +169,11 @@ def format_sheet(sheet: dict[str, Any]) -> str:
     for key, value in sheet.items():
         if key in _IDENTITY or key == "how":
             continue
-        for label, text in _rows(key, value):
-            mark = how.get(key)
-            if mark in _MARKED and f"[{mark}]" not in text:
+        # A quantity carries its own provenance; the field's mark in ``how`` is for the rest
+        # (enums, booleans, formulas), whose provenance is recorded only there.
+        mark = how.get(key)
+        for label, text, quantities in _rows(key, value):
+            if mark in _MARKED and not quantities:
                 text += f"  [{mark}]"
             rows.append((label, text))
     width = max((len(label) for label, _ in rows), default=0)
@@ -179,14 +181,22 @@ def format_sheet(sheet: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _rows(label: str, value: Any) -> list[tuple[str, str]]:
-    if _is_quantity(value) or _is_formula(value) or _is_interval(value) or _is_line(value):
-        return [(label, _text(value))]
-    if isinstance(value, dict):
-        if not value:
-            return [(label, "none")]
+def _rows(label: str, value: Any) -> list[tuple[str, str, bool]]:
+    """(label, text, whether the text shows quantities) for one field, nested fields one per row."""
+    if isinstance(value, dict) and value and not (
+            _is_quantity(value) or _is_formula(value) or _is_interval(value) or _is_line(value)):
         return [row for key, sub in value.items() for row in _rows(f"{label}.{key}", sub)]
-    return [(label, _text(value))]
+    return [(label, _text(value), _has_quantity(value))]
+
+
+def _has_quantity(value: Any) -> bool:
+    if _is_quantity(value):
+        return True
+    if isinstance(value, dict):
+        return any(_has_quantity(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_quantity(v) for v in value)
+    return False
 
 
 def _text(value: Any) -> str:
@@ -201,7 +211,7 @@ def _text(value: Any) -> str:
     if _is_interval(value):
         return _interval(value)
     if _is_line(value):
-        return f"{_text(value['slope'])} * x + {_text(value['intercept'])}"
+        return _line(value["slope"], value["intercept"])
     if isinstance(value, list):
         return "[" + ", ".join(_text(v) for v in value) + "]" if value else "[]"
     if isinstance(value, dict):
@@ -224,6 +234,17 @@ def _quantity(q: dict[str, Any]) -> str:
     if how in _MARKED and text != "unknown":
         text += f" [{how}]"
     return text
+
+
+def _line(slope: dict[str, Any], intercept: dict[str, Any]) -> str:
+    """The line a*x + b, written without a zero slope or a zero intercept."""
+    a, b = _text(slope), _text(intercept)
+    if slope.get("exact") == "0":
+        return f"y = {b}"
+    term = "x" if slope.get("exact") == "1" else f"({a})*x"
+    if intercept.get("exact") == "0":
+        return f"y = {term}"
+    return f"y = {term} + ({b})"
 
 
 def _interval(r: dict[str, Any]) -> str:

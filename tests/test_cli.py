@@ -209,8 +209,11 @@ MADE_UP = {
     "symmetry": "neither",
     "sparse": False,
     "asymptotes": {"neg_inf": None, "pos_inf": {"slope": _q("0", 0.0), "intercept": _q("0", 0.0)}},
-    "gaussian": {"mean": _q(None, 0.1, "declared")},
-    "how": {"monotonicity": "numeric", "symmetry": "symbolic", "convexity": "unknown"},
+    "gaussian": {"mean": _q(None, 0.1, "declared"), "variance": _q("1/4", 0.25)},
+    "lines": {"a": {"slope": _q("1", 1.0), "intercept": _q("0", 0.0)},
+              "b": {"slope": _q("1/2", 0.5), "intercept": _q(None, 0.25, "numeric")}},
+    "how": {"monotonicity": "numeric", "symmetry": "symbolic", "convexity": "unknown",
+            "gaussian": "numeric"},
 }
 
 
@@ -229,8 +232,12 @@ def test_text_table_marks_what_is_not_proven() -> None:
     assert rows["symmetry"] == "neither"
     assert rows["sparse"] == "no"
     assert rows["slope_at_zero"] == "none"
-    assert rows["asymptotes.pos_inf"] == "0 * x + 0"
+    assert rows["asymptotes.pos_inf"] == "y = 0"
+    assert rows["asymptotes.neg_inf"] == "none"
+    assert rows["lines.a"] == "y = x"
+    assert rows["lines.b"] == "y = (1/2)*x + (~0.25 [numeric])"
     assert rows["gaussian.mean"] == "~0.1 [declared]"
+    assert rows["gaussian.variance"] == "1/4", "a quantity's own provenance wins over the field's"
     assert "how" not in rows and "name" not in rows
     labels = [line[: line.index(" ")] for line in text.splitlines()[3:]]
     starts = {line.index(rows[label]) for line, label in zip(text.splitlines()[3:], labels, strict=True)}
@@ -261,7 +268,8 @@ def test_show_text_lists_every_field(name: str) -> None:
     sheet = symact.get(name).properties.to_dict()
     labels = {line.split(None, 1)[0].split(".")[0] for line in out.splitlines()[3:] if line.strip()}
     assert labels == set(sheet) - {"name", "title", "aliases", "family", "kind", "how"}
-    marked = any(q["how"] == "numeric" for q in _quantities(sheet)) or "numeric" in sheet["how"].values()
+    marked = any(q["how"] == "numeric" for q in _quantities(sheet)) or any(
+        how == "numeric" and not list(_quantities(sheet.get(key))) for key, how in sheet["how"].items())
     assert ("[numeric]" in out) == marked
 
 
