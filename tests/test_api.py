@@ -191,3 +191,15 @@ def test_defaults_are_valid_and_exact(name: str) -> None:
         assert isinstance(value, sp.Expr) and value.is_number
         assert not value.has(sp.Float), f"{name}.{p.name} default is not exact: {value}"
         assert p.domain.contains(value) is sp.true
+
+
+@pytest.mark.slow
+def test_readme_examples_are_true() -> None:
+    """The Python session in README.md, run as a doctest."""
+    import doctest
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    result = doctest.testfile(str(readme), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 5
+    assert result.failed == 0
