@@ -200,6 +200,7 @@ MADE_UP = {
     "formula": {"sympy": "x*exp(-x)", "latex": "x e^{-x}"},
     "value_at_zero": _q("0", 0.0),
     "slope_at_zero": None,
+    "no_parameters": {},
     "lipschitz": _q(None, 1.0986, "numeric", "1.09861228866810969139524523692"),
     "range": {"lower": _q("-oo", "-inf"), "lower_closed": False, "upper": _q("exp(-1)", 0.3679),
               "upper_closed": True, "argmin": None, "argmax": _q("1", 1.0)},
@@ -232,6 +233,7 @@ def test_text_table_marks_what_is_not_proven() -> None:
     assert rows["symmetry"] == "neither"
     assert rows["sparse"] == "no"
     assert rows["slope_at_zero"] == "none"
+    assert rows["no_parameters"] == "none"
     assert rows["asymptotes.pos_inf"] == "y = 0"
     assert rows["asymptotes.neg_inf"] == "none"
     assert rows["lines.a"] == "y = x"
@@ -315,3 +317,29 @@ def test_warm_show_stays_light(name: str) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["name"] == name
     assert result.stderr.strip().splitlines()[-1] == "HEAVY [] 0"
+
+
+def _readme_sessions() -> list[tuple[list[str], list[str]]]:
+    """(arguments, shown output lines) for each ``$ symact ...`` line of README.md's console blocks."""
+    text = (ROOT / "README.md").read_text()
+    sessions: list[tuple[list[str], list[str]]] = []
+    for block in text.split("```console\n")[1:]:
+        for line in block.split("\n```")[0].splitlines():
+            if line.startswith("$ symact "):
+                sessions.append((line.split()[2:], []))
+            elif sessions and line.strip() != "...":
+                sessions[-1][1].append(line)
+    return sessions
+
+
+@pytest.mark.slow
+def test_readme_console_session_is_true() -> None:
+    """Every line README.md shows after a command is a line that command prints."""
+    sessions = _readme_sessions()
+    assert len(sessions) >= 3
+    for args, shown in sessions:
+        code, out, err = _main(*args)
+        printed = {" ".join(line.split()) for line in (out + err).splitlines()}
+        missing = [line for line in shown if " ".join(line.split()) not in printed]
+        assert not missing, f"symact {' '.join(args)}: not printed: {missing}"
+        assert code == (2 if err else 0)
