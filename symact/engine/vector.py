@@ -154,6 +154,20 @@ def _mp_function(exprs: Sequence[sp.Expr], xs: Sequence[sp.Symbol]) -> Callable[
 
 def _mp_matrix(M: sp.Matrix, xs: Sequence[sp.Symbol]) -> Callable[..., mpmath.matrix]:
     """M at a point, with mpmath: compiled when SymPy can print it, else by exact substitution."""
+    regions = _regions(list(M))
+    if regions is not None:
+        # piece by piece: find the region holding the point, then evaluate that region's entries
+        compiled = [(sp.lambdify(list(xs), cond, modules="mpmath"),
+                     sp.lambdify(list(xs), sp.Matrix(M.rows, M.cols, entries), modules="mpmath"))
+                    for cond, entries in regions]
+
+        def by_region(*p: mpmath.mpf) -> mpmath.matrix:
+            for holds, entries in compiled:
+                if holds(*p):
+                    return mpmath.matrix(entries(*p))
+            raise ValueError("no region holds the point")
+
+        return by_region
     try:
         f = sp.lambdify(list(xs), M, modules="mpmath")
         return lambda *p: mpmath.matrix(f(*p))
