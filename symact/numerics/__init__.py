@@ -14,9 +14,13 @@ activation. It is not written by hand: the declared expression is
    approximant computed from the Taylor series takes over on a small interval, and in a tail where the
    formula would overflow (``x^3 sech^2(...)``) the exact asymptote ``a x + b`` takes over beyond the
    point where the two agree to 2^-60,
-4. printed as NumPy source (:mod:`.printer`, :mod:`.generate`): pieces are chosen with ``np.where`` and
-   every piece is evaluated at its input *clamped to its own interval*, so an untaken branch never
-   overflows or warns. The functions are cached per (activation key, n).
+4. printed as NumPy source (:mod:`.printer`, :mod:`.generate`): every piece is evaluated at its input
+   *clamped to its own interval*, so an untaken branch never overflows or warns, and the pieces are
+   combined as ``sum_i v_i [x in I_i]`` (exact, since every v_i is finite). That is ``np.where`` without
+   its per-element branch, which costs as much as an ``exp`` on unsorted input; ``np.select`` is never
+   used. Piecewise-constant functions are sums of comparisons; ``Max``/``Min`` of polynomials (ReLU,
+   hard sigmoid, ...) are printed as ``np.maximum``/``np.minimum``. The functions are cached per
+   (activation key, n).
 
 Conventions:
 
@@ -27,9 +31,10 @@ Conventions:
 * At a breakpoint b (a point where f or a derivative is not continuous) the derivative is that of the
   piece that holds at b as the declaration writes it: ``Piecewise((x, x > 0), (a x, True))`` has slope a
   at 0. ``Max(u, c)``/``Min(u, c)`` (c constant) take the constant side at the breakpoint and ``Abs``/``sign``
-  have derivative 0 at 0. This matches PyTorch's autograd: ReLU'(0) = 0, ReLU6'(6) = 0, hardtanh' = 0 at
-  +-1, softshrink' = 0 at +-lambda, ELU'(0) = alpha; the test suite compares every breakpoint with
-  PyTorch wherever PyTorch has the function.
+  have derivative 0 at 0. This matches PyTorch's autograd for f': ReLU'(0) = 0, ReLU6'(6) = 0,
+  hardtanh' = 0 at +-1, hardswish' = 0 at -3 and 1 at 3, softshrink' = 0 at +-lambda, ELU'(0) = alpha;
+  the test suite compares every breakpoint with PyTorch wherever PyTorch has the function. (PyTorch's
+  f'' at a breakpoint is not always the derivative of the side its f' takes: ELU''(0) is 0 there.)
 * Vector activations: ``numpy_function(act, 0)`` is the declaration's ``numpy_impl`` with the parameters
   bound as floats.
 """

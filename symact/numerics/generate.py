@@ -118,29 +118,48 @@ def _pade_source(p: list[float], q: list[float], arg: str) -> str:
     return f"{poly(list(p))} / {poly(list(q))}"
 
 
+NAN_TERM = "0.0 * numpy.clip(x, -1.0, 1.0)"  # 0 for every number, NaN for NaN
+
+
 def _steps(segments: list[Segment]) -> str | None:
-    """A piecewise-constant function as c0 + sum (c_{i+1} - c_i) heaviside(x - b_i, h_i): one pass per
-    breakpoint, NaN-propagating; None unless every partial sum is exact in floating point."""
-    if len(segments) < 2 or any(s.kind != "const" or s.lo == s.hi for s in segments):
+    """A piecewise-constant function as c0 + sum (c_{i+1} - c_i) [x > b_i]: cheap comparisons, NaN
+    propagated by a zero term; None unless every partial sum is exact in floating point."""
+    if len(segments) < 2 or any(s.kind != "const" for s in segments):
         return None
     values = [s.value[0] for s in segments]
     total = values[0]
-    terms = [repr(values[0])] if values[0] else []
+    terms = [NAN_TERM] + ([repr(values[0])] if values[0] else [])
     for left, right in zip(segments, segments[1:], strict=False):
         jump = right.value[0] - left.value[0]
         if total + jump != right.value[0]:
             return None
         total += jump
-        b = left.hi
-        h = "1.0" if right.lo_closed else "0.0"
-        shifted = "x" if b == 0 else (f"x - {b!r}" if b > 0 else f"x + {-b!r}")
-        step = f"numpy.heaviside({shifted}, {h})"
-        terms.append(step if jump == 1 else f"{jump!r} * {step}")
+        if jump:
+            step = f"(x >= {left.hi!r})" if right.lo_closed else f"(x > {left.hi!r})"
+            terms.append(step if jump == 1 else f"{jump!r} * {step}")
     return " + ".join(terms)
 
 
+def _mask(s: Segment) -> str:
+    if s.lo == s.hi:
+        return f"(x == {s.lo!r})"
+    low = f"(x {'>=' if s.lo_closed else '>'} {s.lo!r})"
+    high = f"(x {'<=' if s.hi_closed else '<'} {s.hi!r})"
+    if s.lo == -inf:
+        return high
+    if s.hi == inf:
+        return low
+    return f"({low} & {high})"
+
+
 def source(segments: list[Segment], name: str = "f") -> str:
-    """Python source of ``def name(x)`` for float64 arrays, evaluating each segment on clamped input."""
+    """Python source of ``def name(x)`` for float64 arrays, evaluating each segment on clamped input.
+
+    Pieces are combined as sum_i v_i [x in I_i]: every v_i is finite (it is computed at x clamped to I_i),
+    so the products with 0 vanish and the sum is exactly the selected value. On this machine that is
+    several times faster than ``numpy.where`` on unsorted data (a branch per element there); a NaN
+    input gives NaN through every v_i.
+    """
     lines = [f"def {name}(x):"]
     steps = _steps(segments)
     if steps is not None:
@@ -148,47 +167,49 @@ def source(segments: list[Segment], name: str = "f") -> str:
     values: list[str] = []
     for i, s in enumerate(segments):
         v = f"v{i}"
-        if s.kind == "const":
-            values.append(repr(s.value[0]))
-            continue
-        if s.kind == "line":
-            a, b = s.value
-            values.append(f"({a!r} * x + {b!r})" if a else repr(b))
+        if s.kind == "const" or (s.kind == "formula" and s.lo == s.hi):
+            c = s.value[0] if s.kind == "const" else float(sp.N(s.expr.subs(x, sp.Float(s.lo, 30)), 30))
+            values.append(repr(c))
             continue
         if s.shared >= 0:
             values.append(values[s.shared])
             continue
         lo, hi = s.span or (s.lo, s.hi)
         arg = f"x{i}"
+        lines.append(f"    {arg} = {_clamp(lo, hi)}")
+        if s.kind == "line":
+            a, b = s.value
+            values.append(f"({a!r} * {arg} + {b!r})" if a else repr(b))
+            continue
         if s.kind == "pade":
-            lines.append(f"    {arg} = {_clamp(lo, hi)}")
             lines.append(f"    {v} = {_pade_source(*s.value, arg)}")
             values.append(v)
             continue
         if s.hole:
             # the formula cancels (or is 0/0) inside the patch; evaluate it at the patch's edge there
-            lines.append(f"    {arg} = {_clamp(lo, hi)}")
-            lines.append(f"    {arg} = numpy.where(numpy.abs({arg}) < {s.hole!r}, {s.hole!r}, {arg})")
-        else:
-            lines.append(f"    {arg} = {_clamp(lo, hi)}")
+            lines.append(f"    {arg} = numpy.copysign(numpy.maximum(numpy.abs({arg}), {s.hole!r}), {arg})")
         body, result = formula_lines(s.expr, x, arg, v)
         lines.extend(f"    {b}" for b in body)
         values.append(result)
     if len(segments) == 1:
         only = values[0]
-        if segments[0].kind == "const":
-            lines.append(f"    return numpy.where(numpy.isnan(x), x, {only})")
-        else:
-            lines.append(f"    return {only}")
+        constant = segments[0].kind == "const"
+        lines.append(f"    return {only} + {NAN_TERM}" if constant else f"    return {only}")
         return "\n".join(lines) + "\n"
-    last = values[-1]
-    if segments[-1].kind in ("const",) or (segments[-1].kind == "line" and not segments[-1].value[0]):
-        last = f"numpy.where(numpy.isnan(x), x, {last})"
-    out = last
-    for s, v in zip(reversed(segments[:-1]), reversed(values[:-1]), strict=True):
-        op = "<=" if s.hi_closed else "<"
-        out = f"numpy.where(x {op} {s.hi!r}, {v}, {out})"
-    lines.append(f"    return {out}")
+    live = [i for i, s in enumerate(segments) if s.kind in ("formula", "pade") and s.lo != s.hi]
+    fallback = live[-1] if live else len(segments) - 1
+    masks, terms = [], []
+    for i, s in enumerate(segments):
+        if i == fallback:
+            continue
+        lines.append(f"    m{i} = {_mask(s)}")
+        masks.append(f"m{i}")
+        terms.append(f"{values[i]} * m{i}")
+    lines.append(f"    rest = ~({' | '.join(masks)})")
+    terms.append(f"{values[fallback]} * rest")
+    if not live:
+        terms.append(NAN_TERM)
+    lines.append(f"    return {' + '.join(terms)}")
     return "\n".join(lines) + "\n"
 
 
@@ -293,6 +314,13 @@ def add_tails(segments: list[Segment], ref: Reference) -> list[Segment]:
             s.notes.append(f"no asymptote found at {'+' if side > 0 else '-'}inf")
             continue
         big, a, b = found
+        if a == 0:
+            alone = compile_source(source([Segment(-inf, inf, False, False, "formula", expr=s.expr)]))
+            if float(_evaluate(alone, [side * big])[0]) == b:
+                # the formula itself reaches the asymptote's value at the edge: clamping x is enough
+                lo, hi = s.span or (s.lo, s.hi)
+                s.span = (lo, big) if side > 0 else (-big, hi)
+                continue
         line_kind = Segment(big, inf, False, True, "line", value=(a, b)) if side > 0 else Segment(
             -inf, -big, True, False, "line", value=(a, b))
         if side > 0:

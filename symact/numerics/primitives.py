@@ -7,7 +7,7 @@ so that a rewritten formula can be checked against the original.
 | primitive          | meaning                         | NumPy                               |
 |--------------------|---------------------------------|-------------------------------------|
 | Expit(u)           | 1 / (1 + e^-u)                  | scipy.special.expit (e^u below -708)|
-| LogisticDensity(u) | expit(u) expit(-u)              | e / (1 + e)^2 with e = e^-abs(u)    |
+| LogisticDensity(u) | expit(u) expit(-u)              | t (1 - t) with t = expit(-abs(u))   |
 | Softplus(u)        | log(1 + e^u)                    | np.logaddexp(0, u)                  |
 | Expm1(u), Log1p(u) | e^u - 1, log(1 + u)             | np.expm1, np.log1p                  |
 | Ndtr(u)            | (1 + erf(u / sqrt 2)) / 2       | scipy.special.ndtr                  |
@@ -244,14 +244,11 @@ def _expit(u):
 
 
 def _logistic_density(u):
-    # in place: each temporary is one allocation fewer of a large array
-    e = np.abs(u)
-    np.negative(e, out=e)
-    np.exp(e, out=e)
-    d = e + 1.0
-    np.multiply(d, d, out=d)
-    np.divide(e, d, out=e)
-    return e
+    # t = expit(-|u|) <= 1/2 is accurate relative to itself, and 1 - t in [1/2, 1] loses nothing
+    t = np.abs(u)
+    np.negative(t, out=t)
+    t = _expit(t)
+    return t * (1.0 - t)
 
 
 def _sech(u):

@@ -124,6 +124,12 @@ def _mul_rules(e: sp.Mul) -> sp.Expr:
             factors[base] = 0
             factors[4 * LogisticDensity(2 * base.args[0])] = m
             changed = True
+        if isinstance(base, sp.sin) and factors.get(base, 0) == 1 \
+                and factors.get(sp.cos(base.args[0]), 0) == 1:
+            # sin u cos u = sin(2u) / 2
+            factors[base] = factors[sp.cos(base.args[0])] = 0
+            factors[sp.sin(2 * base.args[0]) / 2] = 1
+            changed = True
         if isinstance(base, sp.sinh):
             c = sp.cosh(base.args[0])
             m, k = factors[base], factors.get(c, 0)
@@ -159,6 +165,14 @@ def _pair(t1: sp.Expr, t2: sp.Expr) -> sp.Expr | None:
         return 2 * t1 * Ndtr(SQRT2 * r.args[0])
     if isinstance(neg, sp.erf):
         return 2 * t1 * Ndtr(-SQRT2 * neg.args[0])
+    if isinstance(r, sp.sin) and t1.is_number:
+        # 1 + sin u vanishes doubly at sin u = -1; 2 sin^2(u/2 + pi/4) keeps its relative accuracy there
+        return 2 * t1 * sp.sin(r.args[0] / 2 + sp.pi / 4) ** 2
+    if isinstance(neg, sp.sin) and t1.is_number:
+        return 2 * t1 * sp.sin(neg.args[0] / 2 - sp.pi / 4) ** 2
+    if isinstance(neg, sp.Pow) and neg.exp == 2 and isinstance(neg.base, sp.sin) \
+            and sp.simplify(t1 / sp.cos(neg.base.args[0]) ** 2).is_number:
+        return t1 / sp.cos(neg.base.args[0]) ** 2 * sp.cos(2 * neg.base.args[0])
     for f in t1.atoms(Expit):
         if sp.simplify(t2 + t1 * Expit(-f.args[0]) / f) == 0:
             return t1 / f * Tanh(f.args[0] / 2)
@@ -218,16 +232,21 @@ def _reduce_hypot(e: sp.Expr) -> sp.Expr:
     return sp.Add(*[term / den for term in sp.Add.make_args(sp.expand(num))]).subs(t, h)
 
 
-def stabilise(expr: sp.Expr) -> sp.Expr:
-    """``expr`` rewritten in stable primitives (an identity: the value is unchanged)."""
+def _fixpoint(expr: sp.Expr) -> sp.Expr:
     previous = None
     for _ in range(6):
         if expr == previous:
             break
         previous = expr
         expr = _bottom_up(expr)
+    return expr
+
+
+def stabilise(expr: sp.Expr) -> sp.Expr:
+    """``expr`` rewritten in stable primitives (an identity: the value is unchanged)."""
+    expr = _fixpoint(expr)
     if expr.has(Hypot):
-        expr = _bottom_up(_reduce_hypot(expr))
+        expr = _fixpoint(_reduce_hypot(expr))
     if expr.has(x) and expr.is_rational_function(x) and not expr.is_polynomial(x):
         # a single fraction: x/(1 - x)^2 + 1/(1 - x) cancels badly, 1/(1 - x)^2 does not
         expr = sp.factor(sp.cancel(expr))
