@@ -24,6 +24,8 @@ from symact.engine.quantity import DIGITS, Q
 SYMBOLIC, NUMERIC, DECLARED, UNKNOWN = "symbolic", "numeric", "declared", "unknown"
 #: Seconds for one SymPy step (a simplify, a limit, a solve).
 STEP = 20.0
+#: Seconds for one field of the sheet, all its steps together (nothing can hang a build).
+FIELD = 180.0
 #: Exact sample points; shift-invariance and sums are disproved by a nonzero exact value at one of them.
 _POINTS = (sp.Integer(1), sp.Integer(-2), sp.Rational(1, 3), sp.Integer(3), sp.Rational(-5, 2))
 
@@ -152,22 +154,23 @@ def _mp_function(exprs: Sequence[sp.Expr], xs: Sequence[sp.Symbol]) -> Callable[
     return lambda *v: f(*v)
 
 
-def _mp_matrix(M: sp.Matrix, xs: Sequence[sp.Symbol]) -> Callable[..., mpmath.matrix]:
-    """M at a point, with mpmath: compiled when SymPy can print it, else by exact substitution."""
-    regions = _regions(list(M))
+def _mp_jacobian(ys: Sequence[sp.Expr], xs: Sequence[sp.Symbol]) -> Callable[..., mpmath.matrix]:
+    """The Jacobian of ``ys`` at a point, with mpmath: region by region for outputs built on one
+    Piecewise, compiled when SymPy can print it, else by exact substitution."""
+    regions = _regions(ys)
     if regions is not None:
-        # piece by piece: find the region holding the point, then evaluate that region's entries
         compiled = [(sp.lambdify(list(xs), cond, modules="mpmath"),
-                     sp.lambdify(list(xs), sp.Matrix(M.rows, M.cols, entries), modules="mpmath"))
-                    for cond, entries in regions]
+                     sp.lambdify(list(xs), sp.Matrix(pieces).jacobian(xs), modules="mpmath"))
+                    for cond, pieces in regions]
 
         def by_region(*p: mpmath.mpf) -> mpmath.matrix:
-            for holds, entries in compiled:
+            for holds, jac in compiled:
                 if holds(*p):
-                    return mpmath.matrix(entries(*p))
+                    return mpmath.matrix(jac(*p))
             raise ValueError("no region holds the point")
 
         return by_region
+    M = sp.Matrix(ys).jacobian(xs)
     try:
         f = sp.lambdify(list(xs), M, modules="mpmath")
         return lambda *p: mpmath.matrix(f(*p))
@@ -397,7 +400,8 @@ class _Derivation:
                             ("temperature_limits", self.temperature_limits),
                             ("reduces_to", self.reduces_to), ("convexity", self.convexity)):
             try:
-                step()
+                with budget(FIELD):
+                    step()
             except Exception:  # noqa: BLE001 - a derivation that fails leaves its field unknown
                 self.sheet.setdefault(field, None)
                 self.how[field] = UNKNOWN
@@ -684,7 +688,7 @@ class _Derivation:
                     continue
                 if n == self.n2 and claim and abs(limit - bound) > tol:
                     return False  # the derived value disagrees with the declared general-n rule
-                f = _mp_matrix(sp.Matrix(ys).jacobian(xs), xs)
+                f = _mp_jacobian(ys, xs)
                 for p in _random_points(n, 40, seed=n, scale=2.0):
                     norm = max(mpmath.svd_r(f(*p), compute_uv=False))
                     worst = max(worst, norm)
@@ -693,7 +697,7 @@ class _Derivation:
                 checked.append(n)
             where = detail.get("attained_at")
             if where is not None:
-                f = _mp_matrix(sp.Matrix(self.ys2).jacobian(self.xs2), self.xs2)
+                f = _mp_jacobian(self.ys2, self.xs2)
                 point = [mpmath.mpf(str(sp.N(sp.sympify(w), DIGITS + 10))) for w in where]
                 at = max(mpmath.svd_r(f(*point), compute_uv=False))
                 if abs(at - bound) > tol:
