@@ -755,8 +755,12 @@ class _Derivation:
             rhs = template(x, lambda u, s=scalar: s.expr.subs(x, u), **self.params)
             shown = template(x, sp.Function(rule["scalar"]), **self.params)
             text = f"{self.decl.name}([{', '.join(map(str, inputs))}])_{rule['component'] + 1} = {shown}"
-            latex = (rf"\operatorname{{{self.decl.name}}}\left({sp.latex(sp.Matrix([inputs]))}\right)"
-                     rf"_{{{rule['component'] + 1}}} = {sp.latex(shown)}")
+            # a placeholder name keeps SymPy from reading "leaky_relu" as leaky subscript relu
+            shown_latex = sp.latex(template(x, sp.Function("Zscalar"), **self.params)).replace(
+                "Zscalar", _latex_name(rule["scalar"]))
+            latex = (rf"\operatorname{{{_latex_name(self.decl.name)}}}"
+                     rf"\left({sp.latex(sp.Matrix([inputs]))}\right)"
+                     rf"_{{{rule['component'] + 1}}} = {shown_latex}")
             if _identity_1d(lhs, rhs, x):
                 how = SYMBOLIC
             elif _numerically_equal([lhs], [rhs], [x], count=200):
@@ -856,6 +860,10 @@ class _Derivation:
                     elif exact < -tol and down is None:
                         down = witness
         return up, down
+
+
+def _latex_name(name: str) -> str:
+    return name.replace("_", r"\_")
 
 
 def derive_vector(activation) -> dict[str, Any]:
