@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from fractions import Fraction
 from functools import cache, cached_property
 from typing import Any
 
@@ -98,6 +99,11 @@ class Reference:
         with precision():
             return mpmath.mpf(self._f(mpf(t)))
 
+    def f_at(self, t: Any, dps: int) -> mpmath.mpf:
+        """f(t) at ``dps`` digits (to tell a true zero from a tail that cancels at DPS digits)."""
+        with mpmath.workdps(dps):
+            return mpmath.mpf(self._f(mpmath.mpf(t)))
+
     def d(self, t: Any, n: int = 1) -> mpmath.mpf:
         """f^(n)(t) from the SymPy derivative of the pieces (t off the pieces' boundaries)."""
         if n == 0:
@@ -136,12 +142,16 @@ class Reference:
         return [t for t in points if all(abs(t - b) > g for b in self.kinks)]
 
 
-def grid(lo: float, hi: float, step: str) -> list[mpmath.mpf]:
-    """Evenly spaced mpf points from lo to hi (inclusive) at the given decimal step."""
+def grid(lo: float | str, hi: float | str, step: str) -> list[mpmath.mpf]:
+    """Evenly spaced points from lo to hi (inclusive) at a decimal step, each the nearest mpf to the
+    decimal k * step, so that grids sharing a point share it exactly."""
+    h, a, b = Fraction(step), Fraction(str(lo)), Fraction(str(hi))
     with precision():
-        h = mpmath.mpf(step)
-        n = int(mpmath.nint((mpmath.mpf(hi) - mpmath.mpf(lo)) / h))
-        return [mpmath.mpf(lo) + i * h for i in range(n + 1)]
+        out = []
+        for i in range(int((b - a) / h) + 1):
+            q = a + i * h
+            out.append(mpmath.mpf(q.numerator) / q.denominator)
+        return out
 
 
 def far_points(sign: int, decades: Iterable[int] = range(2, 9)) -> list[mpmath.mpf]:
@@ -157,6 +167,14 @@ def dense_points(ref: Reference) -> list[mpmath.mpf]:
     pts += ref.near_kinks() + ref.kinks
     with precision():
         return sorted(set(pts))
+
+
+def outer_points(ref: Reference, sign: int) -> list[mpmath.mpf]:
+    """Moderate points beyond the outermost candidate breakpoint on one side: on the piece that
+    reaches +-infinity, yet near enough for its derivative not to cancel at DPS digits."""
+    with precision():
+        edge = (ref.kinks[-1] if sign > 0 else ref.kinks[0]) if ref.kinks else mpmath.mpf(0)
+        return [edge + sign * (1 + mpmath.mpf(k) / 3) for k in range(12)]
 
 
 @cache
