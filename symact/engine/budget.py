@@ -11,8 +11,9 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-class OutOfTime(Exception):
-    """A derivation step used up its budget."""
+class OutOfTime(BaseException):
+    """A derivation step used up its budget. A BaseException, like KeyboardInterrupt, so that the
+    ``except Exception`` blocks inside SymPy cannot swallow it."""
 
 
 @contextmanager
@@ -27,12 +28,15 @@ def budget(seconds: float) -> Iterator[None]:
         raise OutOfTime(f"step exceeded {seconds:g} s")
 
     previous_handler = signal.signal(signal.SIGPROF, _alarm)
-    previous_timer = signal.setitimer(signal.ITIMER_PROF, seconds)
+    # re-fire every 50 ms until the block exits, in case one signal lands where it is ignored
+    previous_timer = signal.setitimer(signal.ITIMER_PROF, seconds, 0.05)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGPROF, previous_handler)
+        # never fall back to the default action (terminate) while a last signal may still be pending
+        restore = previous_handler if callable(previous_handler) else signal.SIG_IGN
+        signal.signal(signal.SIGPROF, restore)
         if previous_timer[0] > 0:  # an outer budget was running: give it back what is left of it
             signal.setitimer(signal.ITIMER_PROF, max(previous_timer[0] - seconds, 1e-3))
 

@@ -85,13 +85,31 @@ def _invert_and_substitute(e: sp.Expr, de: sp.Expr, lo: sp.Expr, hi: sp.Expr) ->
     t = _probe(lo, hi)
     fe, fde = mp_function(e), mp_function(de)
     ft = mp_value(fe, t)
+    if ft is None:
+        return None
+    tv = mp_value(lambda v: v, t)
     for sol in solutions:
+        # the right branch of the inverse gives back t itself (a log of a negative number, say, gives
+        # t + i pi, which tanh cannot tell apart but SymPy then cannot simplify)
+        back = _complex_value(sp.lambdify(F, sol, modules=["mpmath"]), ft)
+        if back is None or abs(back - tv) > 1e-20 * (1 + abs(tv)):
+            continue
         g = attempt(4.0, lambda sol=sol: nice(de.subs(x, sol)), None)
         if g is None or g.has(x):
             continue
-        if _check(g, fe, fde, [t, (t + (lo if lo.is_finite else t - 3)) / 2]) and ft is not None:
+        via_exp = attempt(3.0, lambda g=g: sp.factor(sp.simplify(g.rewrite(sp.exp))), None)
+        if via_exp is not None and sp.count_ops(via_exp) < sp.count_ops(g):
+            g = via_exp
+        if _check(g, fe, fde, [t, (t + (lo if lo.is_finite else t - 3)) / 2]):
             return g
     return None
+
+
+def _complex_value(fn, v):
+    try:
+        return fn(v)
+    except (ValueError, ZeroDivisionError, TypeError):
+        return None
 
 
 def _probe(lo: sp.Expr, hi: sp.Expr) -> sp.Expr:

@@ -69,11 +69,29 @@ def nice(value: sp.Expr) -> sp.Expr:
     if ops <= 3 or ops > 150:  # trivial, or too large for simplify to finish in its budget
         return value
     best = value
-    for form in (lambda: sp.simplify(value), lambda: sp.simplify(sp.expand(value))):
+    forms = (lambda: sp.simplify(value), lambda: sp.simplify(sp.expand(value)),
+             # exp(W(z) + c) -> e^c z / W(z), which SymPy only applies to a bare exp(W(z))
+             lambda: sp.simplify(_lambert(value)),
+             lambda: sp.factor(value))
+    for form in forms:
         simpler = attempt(SIMPLIFY_SECONDS, form, value)
         if sp.count_ops(simpler) < sp.count_ops(best):
             best = simpler
     return best
+
+
+def _lambert(value: sp.Expr) -> sp.Expr:
+    """exp(W(z) + c) -> e^c z / W(z), which SymPy applies only to a bare exp(W(z))."""
+
+    def rule(e: sp.Expr) -> sp.Expr:
+        terms = sp.Add.make_args(e.args[0])
+        ws = [t for t in terms if isinstance(t, sp.LambertW) and len(t.args) == 1]
+        if not ws:
+            return e
+        w = ws[0]
+        return sp.exp(e.args[0] - w) * w.args[0] / w
+
+    return value.replace(lambda e: isinstance(e, sp.exp) and e.args[0].has(sp.LambertW), rule)
 
 
 @lru_cache(maxsize=4096)
@@ -181,14 +199,24 @@ def _bisect(fm, u: mpmath.mpf, v: mpmath.mpf) -> mpmath.mpf:
         return (u + v) / 2
 
 
+def _solvable(e: sp.Expr, allowed: tuple[type, ...]) -> bool:
+    """Whether closed-form roots can exist: only elementary functions SymPy inverts (exp and log give
+    Lambert W; erf, tanh compositions and the like never come out, so trying only burns the budget)."""
+    return all(isinstance(f, allowed) for f in e.atoms(sp.Function)) and sp.count_ops(e) < 80
+
+
 def exact_roots(dexpr: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> list[sp.Expr] | None:
     """Exact real roots in (lo, hi) from solveset, else solve; None when neither gives a finite list."""
+    if not _solvable(dexpr, (sp.exp, sp.log, sp.sin, sp.cos)):
+        return None
     interval = sp.Interval.open(lo, hi)
     found = attempt(SOLVE_SECONDS, lambda: sp.solveset(dexpr, x, interval), None)
     if isinstance(found, sp.FiniteSet):
         return [r for r in found if r.is_real is not False]
     if found is sp.S.EmptySet:
         return []
+    if not _solvable(dexpr, (sp.exp, sp.log)):
+        return None
     solved = attempt(SOLVE_SECONDS, lambda: sp.solve(dexpr, x), None)
     if solved is None:
         return None

@@ -15,7 +15,7 @@ from symact.declaration import x
 from symact.engine.budget import attempt
 from symact.engine.quantity import DIGITS
 
-LIMIT_SECONDS = 2.5
+LIMIT_SECONDS = 1.5
 
 _KINKS = (sp.Max, sp.Min, sp.Abs, sp.Heaviside, sp.sign)
 

@@ -310,6 +310,9 @@ def _sat(df: Pieces) -> tuple[dict, str]:
 
 
 def _tidy(e: sp.Expr) -> sp.Expr:
+    """A shorter form of a derivative for display (only for moderate expressions: it is cosmetic)."""
+    if sp.count_ops(e) > 60:
+        return e
     if isinstance(e, sp.Piecewise):
         return sp.Piecewise(*[(nice(a) if a is not sp.nan else a, c) for a, c in e.args],
                             evaluate=False)
