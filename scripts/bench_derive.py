@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="activations to derive (default: the catalog)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--timeout", type=float, default=None,
-                        help="give up on one activation after this many seconds")
+                        help="give up on one activation after this many seconds of CPU time")
     parser.add_argument("--runs", type=int, default=5, help="runs of the warm show (default 5)")
     args = parser.parse_args(argv)
     names = [symact.get(n).name for n in args.names] or symact.names()
