@@ -69,21 +69,45 @@ def thumbnail(act: Any, dark: bool = False, sheet: dict | None = None) -> Figure
     return fig
 
 
-def overlay(acts: Sequence[Any], sheets: Sequence[dict], dark: bool = False, derivative: int = 0) -> Figure:
-    """The n-th derivatives of several scalar activations on one axes (a family's figure)."""
+def overlay(acts: Sequence[Any], sheets: Sequence[dict], dark: bool = False, derivative: int = 0,
+            samples: Sequence[Samples | None] | None = None) -> Figure:
+    """The n-th derivatives (n = 0, 1) of several scalar activations on one axes (a family's figure).
+
+    ``samples`` (from :func:`sample`, one per activation or None) spares evaluating them again.
+    """
     fig, ax = _axes(None, (7.2, 4.0))
     colours = DARK if dark else LIGHT
     all_breaks = [breakpoints(s) for s in sheets]
     lo, hi = window([b for bs in all_breaks for b in bs])
-    for i, (act, breaks) in enumerate(zip(acts, all_breaks, strict=True)):
+    given = list(samples) if samples is not None else [None] * len(acts)
+    for i, (act, sheet, ready) in enumerate(zip(acts, sheets, given, strict=True)):
         if act.kind == "vector":
             continue
+        data = ready if ready is not None else sample(act, sheet, reach=hi)
         label = act.name
-        for xs, ys in curve(evaluator(act, derivative), lo, hi, breaks):
-            ax.plot(xs, ys, color=_cycle(dark)[i % len(CYCLE_LIGHT)], linewidth=1.6, label=label)
-            label = None
+        for xs, ys in data[derivative]:
+            keep = (xs >= lo) & (xs <= hi)
+            if keep.any():
+                ax.plot(xs[keep], ys[keep], color=_cycle(dark)[i % len(CYCLE_LIGHT)], linewidth=1.6,
+                        label=label)
+                label = None
+    ax.set_xlim(lo - 0.02 * (hi - lo), hi + 0.02 * (hi - lo))
     _style(ax, colours, legend=True)
     return fig
+
+
+#: f and f' of a scalar activation sampled on [-reach, reach]: {0: pieces of f, 1: pieces of f'}.
+Samples = dict[int, list[tuple[np.ndarray, np.ndarray]]]
+#: How far :func:`sample` goes by default: beyond every family's window (see :func:`window`).
+SAMPLE_REACH = 12.0
+
+
+def sample(act: Any, sheet: dict, reach: float | None = None) -> Samples:
+    """f and f' on [-reach, reach] (at least :data:`SAMPLE_REACH` and the activation's own window),
+    split at the breakpoints."""
+    breaks = breakpoints(sheet)
+    half = max(reach or 0.0, SAMPLE_REACH, window(breaks)[1])
+    return {n: curve(evaluator(act, n), -half, half, breaks) for n in (0, 1)}
 
 
 def breakpoints(sheet: dict) -> list[float]:
@@ -101,10 +125,12 @@ def window(breaks: Iterable[float]) -> tuple[float, float]:
 
 def evaluator(act: Any, n: int) -> Callable[[np.ndarray], np.ndarray]:
     """A vectorised function for f^(n): the activation's own NumPy code, or SymPy's lambdify of the
-    derivative where that code is not available."""
+    derivative where that code is not available (or cannot be generated for this derivative)."""
     try:
         fn = act.numpy(n)
-    except (ImportError, NotImplementedError):
+    except Exception:  # noqa: BLE001 - a figure falls back on SymPy; the NumPy code is tested on its own
+        fn = None
+    if fn is None:
         import sympy as sp
 
         from symact import x

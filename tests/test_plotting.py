@@ -71,3 +71,20 @@ def test_every_activation_plots(name: str) -> None:
         curves = [line for line in lines if len(line.get_xdata()) > 2]  # the axes' own lines have 2
         assert len(curves) == 2 * (len(inside) + 1)  # f and f', one piece between breakpoints
     assert isinstance(thumbnail(act, sheet=sheet), Figure)
+
+
+def test_overlay_draws_from_samples_without_evaluating(monkeypatch: pytest.MonkeyPatch) -> None:
+    import symact.plotting as plotting
+
+    act = symact.get("identity")
+    sheet = {"breakpoints": []}
+    samples = plotting.sample(act, sheet)
+    assert samples[0][0][0].min() <= -plotting.SAMPLE_REACH
+
+    def no_evaluation(*args, **kwargs):
+        raise AssertionError("evaluated although samples were given")
+
+    monkeypatch.setattr(plotting, "evaluator", no_evaluation)
+    fig = plotting.overlay([act], [sheet], samples=[samples], derivative=1)
+    xs = np.concatenate([line.get_xdata() for line in fig.axes[0].get_lines() if len(line.get_xdata()) > 2])
+    assert xs.min() >= -5 and xs.max() <= 5  # cut to the family's window

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import symact
-from symact.site import activation_page, comparison_pages, overview_pages, work
+from symact.site import activation_page, comparison_pages, figures, overview_pages, work
 from symact.site.context import Context, definition_anchors
 from symact.site.figures import FIGURES, code_version
 from symact.site.katex_assets import KATEX, copy_katex
@@ -62,9 +62,16 @@ def _build(root: Path, jobs: int) -> Report:
     family_tasks = []
     for family, members in ctx.families.items():
         scalars = [n for n in members if ctx.acts[n].kind != "vector"]
-        if scalars:
-            family_tasks.append((family, work.family_task,
-                                 (str(docs), family, scalars, [sheets[n] for n in scalars], version)))
+        if not scalars:
+            continue
+        member_sheets = [sheets[n] for n in scalars]
+        if figures.family_is_current(docs, family, scalars, member_sheets, version):
+            for path in figures.family_paths(family):
+                tree.keep(path)
+            continue
+        family_tasks.append((family, work.family_task,
+                             (str(docs), family, scalars, member_sheets, version,
+                              [done[n][2] for n in scalars])))
     for paths in work.run(family_tasks, "drawing families", jobs).values():
         for path in paths:
             tree.keep(path)

@@ -18,20 +18,21 @@ from typing import Any
 JOBS = 2
 
 
-def activation_task(docs: str, name: str, version: str) -> tuple[dict, list[str]]:
-    """The sheet of ``name`` and the figure paths drawn or kept for it."""
+def activation_task(docs: str, name: str, version: str) -> tuple[dict, list[str], Any]:
+    """The sheet of ``name``, the figure paths drawn or kept for it, and its samples (when drawn)."""
     import symact
     from symact.site.figures import draw_activation
 
     sheet = symact.get(name).properties.to_dict()
-    return sheet, draw_activation(Path(docs), name, sheet, version)
+    paths, samples = draw_activation(Path(docs), name, sheet, version)
+    return sheet, paths, samples
 
 
-def family_task(docs: str, family: str, members: list[str], sheets: list[dict],
-                version: str) -> list[str]:
+def family_task(docs: str, family: str, members: list[str], sheets: list[dict], version: str,
+                samples: list[Any]) -> list[str]:
     from symact.site.figures import draw_family
 
-    return draw_family(Path(docs), family, members, sheets, version)
+    return draw_family(Path(docs), family, members, sheets, version, samples)
 
 
 class Progress:
@@ -64,6 +65,8 @@ def run(tasks: Iterable[tuple[str, Callable[..., Any], tuple]], label: str,
     wrong page is worse than no new site.
     """
     tasks = list(tasks)
+    if not tasks:
+        return {}
     progress = Progress(len(tasks), label)
     results: dict[str, Any] = {}
     try:
