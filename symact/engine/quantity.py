@@ -10,6 +10,9 @@ import mpmath
 import sympy as sp
 
 SYMBOLIC, NUMERIC, DECLARED, UNKNOWN = "symbolic", "numeric", "declared", "unknown"
+#: Closed forms larger than this many operations are shown in LaTeX by their value (the exact form is
+#: still in the ``exact`` field).
+LATEX_OPS = 120
 #: Working precision (decimal digits) of numeric derivations; results are certified to DIGITS.
 DIGITS = 30
 
@@ -73,8 +76,10 @@ class Q:
         return mpmath.mpf(self.value)
 
     def latex(self) -> str:
-        if self.exact is not None:
+        if self.exact is not None and sp.count_ops(self.exact) <= LATEX_OPS:
             return sp.latex(self.exact)
+        if self.exact is not None and isinstance(self.value, float):
+            return _short_digits(mpmath.nstr(self.mp(), DIGITS))
         if self.value in ("inf", "-inf"):
             return r"\infty" if self.value == "inf" else r"-\infty"
         if self.digits is not None:
@@ -96,15 +101,21 @@ class Q:
 
 
 def _to_float(e: sp.Expr) -> float | str | None:
+    """The float value of an exact number: through mpmath at 40 digits (SymPy's adaptive N is very slow
+    on the large closed forms some Gaussian moments have), SymPy's N where mpmath cannot."""
     try:
-        v = complex(sp.N(e, 20))
-    except (TypeError, ValueError):
-        return None
+        with mpmath.workdps(DIGITS + 10):
+            v = complex(sp.lambdify([], e, modules="mpmath")())
+    except Exception:  # noqa: BLE001 - any function mpmath lacks: fall back to SymPy
+        try:
+            v = complex(sp.N(e, 20))
+        except (TypeError, ValueError):
+            return None
     if abs(v.imag) > 1e-12 * max(1.0, abs(v.real)):
         return None
     r = v.real
-    if 0 < abs(r) < 1e-100 and abs(sp.N(e, 130)) < sp.Float("1e-120"):
-        return 0.0  # an exact zero that SymPy did not reduce; its 20-digit evaluation is only noise
+    if 0 < abs(r) < 1e-32:
+        return 0.0  # an exact zero that SymPy did not reduce: what is left is rounding noise
     if math.isinf(r):
         return "inf" if r > 0 else "-inf"
     return r
