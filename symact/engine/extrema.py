@@ -16,7 +16,7 @@ import sympy as sp
 
 from symact.declaration import x
 from symact.engine.budget import attempt
-from symact.engine.pieces import Pieces, limit_at, mp_function, mp_value, same
+from symact.engine.pieces import Pieces, certain_sign, limit_at, mp_function, mp_value, same
 from symact.engine.quantity import DIGITS, NUMERIC, SYMBOLIC, UNKNOWN, Q
 
 SOLVE_SECONDS = 1.5
@@ -72,7 +72,9 @@ def nice(value: sp.Expr) -> sp.Expr:
     forms = (lambda: sp.simplify(value), lambda: sp.simplify(sp.expand(value)),
              # exp(W(z) + c) -> e^c z / W(z), which SymPy only applies to a bare exp(W(z))
              lambda: sp.simplify(_lambert(value)),
-             lambda: sp.factor(value))
+             lambda: sp.factor(value),
+             # tanh(log 2) = 3/5: hyperbolic functions of logarithms only reduce through exp
+             lambda: sp.simplify(value.rewrite(sp.exp)) if value.has(sp.tanh, sp.cosh, sp.sinh) else value)
     for form in forms:
         simpler = attempt(SIMPLIFY_SECONDS, form, value)
         if sp.count_ops(simpler) < sp.count_ops(best):
@@ -164,8 +166,8 @@ def numeric_roots(dexpr: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> list[mpmath.mpf]:
         if np.sign(vals[i]) == np.sign(vals[k]):
             continue
         u, v = mpmath.mpf(grid[i]), mpmath.mpf(grid[k])
-        fu, fv = mp_value(fm, u), mp_value(fm, v)
-        if fu is None or fv is None or fu * fv >= 0:
+        su, sv = certain_sign(fm, u), certain_sign(fm, v)
+        if su is None or sv is None or su == sv:
             continue  # the float scan was wrong here: no certified sign change
         roots.append(_refine(fm, u, v))
     return roots

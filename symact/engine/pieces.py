@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 import mpmath
 import sympy as sp
@@ -71,6 +72,38 @@ def mp_value(f: Callable[[mpmath.mpf], mpmath.mpf], t: mpmath.mpf) -> mpmath.mpf
     try:
         return mpmath.mpf(v)
     except (TypeError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=4096)
+def certain_sign(f: Callable[[mpmath.mpf], mpmath.mpf], t: mpmath.mpf) -> int | None:
+    """The sign of f(t), trusted only once two evaluations at rising precision agree on it and on the
+    leading digits (an expression that cancels, like a derivative far in a tail, is noise at any fixed
+    precision); None when they never agree or f(t) is zero."""
+    previous = None
+    for dps in (DIGITS + 10, 2 * DIGITS + 20, 4 * DIGITS + 40):
+        with mpmath.workdps(dps):
+            v = mp_value_at(f, t, dps)
+        if v is None:
+            return None
+        if previous is not None and v != 0 and abs(v - previous) <= abs(v) * mpmath.mpf(10) ** -6:
+            return 1 if v > 0 else -1
+        previous = v
+    return None
+
+
+def mp_value_at(f: Callable[[mpmath.mpf], mpmath.mpf], t: Any, dps: int) -> mpmath.mpf | None:
+    if isinstance(t, sp.Basic):
+        t = str(sp.N(t, dps + 5))
+    try:
+        with mpmath.workdps(dps):
+            v = f(mpmath.mpf(t))
+            if isinstance(v, mpmath.mpc):
+                if abs(v.imag) > mpmath.mpf(10) ** (-dps + 5) * (1 + abs(v.real)):
+                    return None
+                v = v.real
+            return +mpmath.mpf(v)
+    except (ZeroDivisionError, ValueError, OverflowError, TypeError):
         return None
 
 

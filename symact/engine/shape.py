@@ -9,7 +9,7 @@ import sympy as sp
 from symact.declaration import x
 from symact.engine.budget import attempt
 from symact.engine.extrema import Extremes, is_zero, limit_q
-from symact.engine.pieces import Pieces, limit_at, mp_function, mp_value, same
+from symact.engine.pieces import Pieces, certain_sign, limit_at, mp_function, same
 from symact.engine.quantity import UNKNOWN, Q
 
 TOL = mpmath.mpf(10) ** -25
@@ -52,13 +52,9 @@ def signs_between_roots(g: Pieces, roots: list[list[Q]]) -> list[str | None]:
         fn = mp_function(e)
         seen = set()
         for u, v in zip(edges, edges[1:], strict=False):
-            val = mp_value(fn, (u + v) / 2)
-            if val is None:
-                continue
-            if val > TOL:
-                seen.add("pos")
-            elif val < -TOL:
-                seen.add("neg")
+            sign = certain_sign(fn, (u + v) / 2)
+            if sign is not None:
+                seen.add("pos" if sign > 0 else "neg")
         out.append(None if not seen else seen.pop() if len(seen) == 1 else "mixed")
     return out
 
