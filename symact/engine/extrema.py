@@ -66,7 +66,7 @@ class Extremes:
 def nice(value: sp.Expr) -> sp.Expr:
     """A simpler exact form of ``value`` when SymPy finds one in time."""
     ops = sp.count_ops(value)
-    if ops <= 3 or ops > 150:  # trivial, or too large for simplify to finish in its budget
+    if value.is_Atom or ops > 150:  # nothing to do, or too large for simplify to finish in its budget
         return value
     best = value
     forms = (lambda: sp.simplify(value), lambda: sp.simplify(sp.expand(value)),
