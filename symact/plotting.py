@@ -126,9 +126,11 @@ def window(breaks: Iterable[float]) -> tuple[float, float]:
 def evaluator(act: Any, n: int) -> Callable[[np.ndarray], np.ndarray]:
     """A vectorised function for f^(n): the activation's own NumPy code, or SymPy's lambdify of the
     derivative where that code is not available (or cannot be generated for this derivative)."""
+    from symact.engine.budget import OutOfTime
+
     try:
         fn = act.numpy(n)
-    except Exception:  # noqa: BLE001 - a figure falls back on SymPy; the NumPy code is tested on its own
+    except (Exception, OutOfTime):  # a figure falls back on SymPy; the NumPy code is tested on its own
         fn = None
     if fn is None:
         import sympy as sp
