@@ -161,11 +161,14 @@ def to_exact(value: Any, name: str = "value") -> sp.Expr:
         text = value.strip()
         try:
             out = sp.Rational(text)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, ZeroDivisionError):
             try:
                 out = sp.parse_expr(text, evaluate=True, transformations="all") if _safe(text) else None
             except Exception:  # noqa: BLE001 - any parse failure is the same user error
                 out = None
+            if out is not None and out.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+                message = f"parameter {name} must be a finite real number, got {value!r}"
+                raise InvalidParameter(message) from None
             if out is None:
                 raise InvalidParameter(f"parameter {name} must be a number, got {value!r}") from None
             out = sp.nsimplify(out, rational=True) if out.has(sp.Float) else out

@@ -33,12 +33,13 @@ def budget(seconds: float) -> Iterator[None]:
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
+        left = signal.setitimer(signal.ITIMER_PROF, 0)[0]
         # never fall back to the default action (terminate) while a last signal may still be pending
         restore = previous_handler if callable(previous_handler) else signal.SIG_IGN
         signal.signal(signal.SIGPROF, restore)
-        if previous_timer[0] > 0:  # an outer budget was running: give it back what is left of it
-            signal.setitimer(signal.ITIMER_PROF, max(previous_timer[0] - seconds, 1e-3))
+        if previous_timer[0] > 0:  # an outer budget was running: it goes on with what it had left
+            used = seconds - left if left > 0 else seconds
+            signal.setitimer(signal.ITIMER_PROF, max(previous_timer[0] - used, 1e-3), 0.05)
 
 
 def attempt(seconds: float, step: Callable[[], T], default: T) -> T:

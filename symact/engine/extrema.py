@@ -203,8 +203,15 @@ def _bisect(fm, u: mpmath.mpf, v: mpmath.mpf) -> mpmath.mpf:
 
 def _solvable(e: sp.Expr, allowed: tuple[type, ...]) -> bool:
     """Whether closed-form roots can exist: only elementary functions SymPy inverts (exp and log give
-    Lambert W; erf, tanh compositions and the like never come out, so trying only burns the budget)."""
-    return all(isinstance(f, allowed) for f in e.atoms(sp.Function)) and sp.count_ops(e) < 80
+    Lambert W; erf, tanh compositions and the like never come out, so trying only burns the budget), and
+    exponentials at integer rates (exp(-851 x/500) makes SymPy try a polynomial of degree 851)."""
+    if not all(isinstance(f, allowed) for f in e.atoms(sp.Function)) or sp.count_ops(e) >= 80:
+        return False
+    for f in e.atoms(sp.exp):
+        rate = sp.diff(f.args[0], x)
+        if rate.has(x) or not rate.is_Integer:
+            return False
+    return True
 
 
 def exact_roots(dexpr: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> list[sp.Expr] | None:

@@ -13,7 +13,7 @@ import sympy as sp
 
 from symact.declaration import x
 from symact.engine import ENGINE_VERSION
-from symact.engine.budget import OutOfTime
+from symact.engine.budget import OutOfTime, attempt
 from symact.engine.expansions import F, asymptote, derivative_in_terms_of_f, taylor_at_zero
 from symact.engine.extrema import (
     Candidate,
@@ -313,7 +313,13 @@ def _tidy(e: sp.Expr) -> sp.Expr:
     """A shorter form of a derivative for display (only for moderate expressions: it is cosmetic)."""
     if sp.count_ops(e) > 60:
         return e
+
+    def shorter(a: sp.Expr) -> sp.Expr:
+        if a is sp.nan or a.is_Atom:
+            return a
+        b = attempt(1.5, lambda: sp.simplify(a), a)
+        return b if sp.count_ops(b) < sp.count_ops(a) else a
+
     if isinstance(e, sp.Piecewise):
-        return sp.Piecewise(*[(nice(a) if a is not sp.nan else a, c) for a, c in e.args],
-                            evaluate=False)
-    return nice(e)
+        return sp.Piecewise(*[(shorter(a), c) for a, c in e.args], evaluate=False)
+    return shorter(e)
