@@ -69,6 +69,12 @@ class Activation:
 
         return cached_sheet(self)
 
+    def plot(self, **options: Any):  # -> matplotlib.figure.Figure
+        """The site's figure of f and f' (breakpoints drawn as gaps), for notebooks."""
+        from symact.plotting import plot
+
+        return plot(self, **options)
+
     def numpy(self, n: int = 0) -> Callable[..., Any]:
         """A vectorised NumPy function for the n-th derivative (n = 0 is f itself)."""
         from symact.numerics import numpy_function
