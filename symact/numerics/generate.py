@@ -18,7 +18,6 @@ import scipy.special
 import sympy as sp
 
 from symact.declaration import x
-from symact.engine.budget import budget
 from symact.numerics.pieces import Piece, differentiate, pieces
 from symact.numerics.primitives import NAMESPACE, elementary
 from symact.numerics.printer import formula_lines
@@ -345,15 +344,12 @@ def _pade(expr_elem: sp.Expr, ref: Reference, r: float) -> tuple[list[float], li
     # a patch must be as good as a correctly rounded formula (2 ulp), except right at a root of f^(n)
     allowed = [2.0 * max(1.0, condition(ref, slope, v) / 4) for v in check]
     top = 16
-    try:
-        with budget(3):
-            series = sp.series(expr_elem, x, 0, 2 * top + 1).removeO()
-        with mpmath.workdps(60):
-            coeffs = [mpmath.mpf(sp.N(series.coeff(x, k), 60)) for k in range(2 * top + 1)]
-    except Exception:  # noqa: BLE001 - SymPy is slow on this series: differentiate numerically instead
-        fn = sp.lambdify(x, expr_elem, "mpmath")
-        with mpmath.workdps(60):
-            coeffs = mpmath.taylor(fn, 0, 2 * top, singular=True)
+    # Taylor coefficients by mpmath's numerical differentiation (it raises its own precision), which
+    # is quick and never hangs, unlike SymPy's series on a long derivative
+    fn = sp.lambdify(x, expr_elem, "mpmath")
+    with mpmath.workdps(250):
+        coeffs = [+c for c in mpmath.taylor(fn, 0, 2 * top, singular=True)]
+        coeffs[0] = ref(0.0)  # taylor() does not take the limit at a removable singularity
     best = None
     for m in range(2, top + 1):
         with mpmath.workdps(60):

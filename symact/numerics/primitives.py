@@ -8,7 +8,7 @@ so that a rewritten formula can be checked against the original.
 |--------------------|---------------------------------|-------------------------------------|
 | Expit(u)           | 1 / (1 + e^-u)                  | scipy.special.expit (e^u below -708)|
 | LogisticDensity(u) | expit(u) expit(-u)              | t (1 - t) with t = expit(-abs(u))   |
-| Softplus(u)        | log(1 + e^u)                    | np.logaddexp(0, u)                  |
+| Softplus(u)        | log(1 + e^u)                    | max(u, 0) + log1p(e^-abs(u))        |
 | Expm1(u), Log1p(u) | e^u - 1, log(1 + u)             | np.expm1, np.log1p                  |
 | Ndtr(u)            | (1 + erf(u / sqrt 2)) / 2       | scipy.special.ndtr                  |
 | Tanh(u), Sech(u)   | tanh u, 1 / cosh u              | np.tanh, 2 e^-abs(u) / (1 + e^-2abs(u)) |
@@ -278,6 +278,11 @@ def _hypot_plus(u, c, s=1.0):
     return np.where(u < 0, (0.5 * s * c * c) / (0.5 * h - 0.5 * np.minimum(u, 0.0)), s * u + s * h)
 
 
+def _softplus(u):
+    # np.logaddexp(0, u) is the same formula but warns on NaN; this one lets NaN through silently
+    return np.maximum(u, 0.0) + np.log1p(np.exp(-np.abs(u)))
+
+
 def _hypot_minus(u, c):
     return u * (u / (np.hypot(u, c) + c))
 
@@ -286,7 +291,7 @@ NAMESPACE = {
     "_hypot_minus": _hypot_minus,
     "_expit": _expit,
     "_logistic_density": _logistic_density,
-    "_softplus": lambda u: np.logaddexp(0.0, u),
+    "_softplus": _softplus,
     "_expm1": np.expm1,
     "_log1p": np.log1p,
     "_ndtr": special.ndtr,
