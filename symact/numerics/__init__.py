@@ -20,7 +20,8 @@ activation. It is not written by hand: the declared expression is
    its per-element branch, which costs as much as an ``exp`` on unsorted input; ``np.select`` is never
    used. Piecewise-constant functions are sums of comparisons; ``Max``/``Min`` of polynomials (ReLU,
    hard sigmoid, ...) are printed as ``np.maximum``/``np.minimum``. The functions are cached per
-   (activation key, n).
+   (activation key, n) in memory, and their source on disk (:mod:`.store`), since the checks of step 3
+   take a second or more.
 
 Conventions:
 
@@ -53,12 +54,20 @@ _CACHE: dict[tuple[str, int], Callable[[np.ndarray], np.ndarray]] = {}
 
 
 def compiled(act, n: int):
-    """The generated float64 kernel for f^(n), with its source text and plan (built once per key)."""
-    from symact.numerics.generate import build
+    """The generated float64 kernel for f^(n) and its source text (built once per key, kept on disk)."""
+    from symact.numerics import store
+    from symact.numerics.generate import build, compile_source
 
     key = (act.key, n)
     if key not in _CACHE:
-        _CACHE[key] = build(act.expr, n)
+        path = store.path_for(act.name, act.key, n)
+        text = store.load(path)
+        if text is not None:
+            _CACHE[key] = (compile_source(text), text)
+        else:
+            kernel, text, _ = build(act.expr, n)
+            store.save(path, text)
+            _CACHE[key] = (kernel, text)
     return _CACHE[key]
 
 
@@ -103,5 +112,5 @@ def numpy_function(act, n: int = 0) -> Callable[[Any], Any]:
         return functools.partial(impl, **{k: float(v) for k, v in act.params.items()})
     if n not in (0, 1, 2):
         raise ValueError(f"derivative order must be 0, 1 or 2, got {n}")
-    kernel, _, _ = compiled(act, n)
+    kernel, _ = compiled(act, n)
     return _wrap(kernel, f"{act.name}{chr(39) * n}")
