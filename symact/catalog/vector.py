@@ -18,15 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import scipy.special
 import sympy as sp
 
 from symact.catalog._building import logistic, positive, relu
 from symact.declaration import Equivalent as Eq
 from symact.declaration import Reference, Vector
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # -- SymPy building blocks ------------------------------------------------------------------------
 
@@ -116,10 +117,14 @@ def _support_jacobian(xs: list[sp.Expr], ys: list[sp.Expr]) -> sp.Matrix:
 
 
 # -- NumPy implementations ------------------------------------------------------------------------
+# NumPy and SciPy are imported inside the functions: listing the catalog or showing a cached sheet
+# loads this module and must stay light.
 
 
 def _float(z: Any) -> np.ndarray:
     """Floating input as is (float32 stays float32); integers and the like become float64."""
+    import numpy as np
+
     z = np.asarray(z)
     return z if np.issubdtype(z.dtype, np.floating) else z.astype(np.float64)
 
@@ -127,17 +132,23 @@ def _float(z: Any) -> np.ndarray:
 def _shifted(z: np.ndarray, axis: int) -> np.ndarray:
     """z - max(z): every entry <= 0, so exp never overflows. The difference itself may overflow to
     -inf only for inputs beyond half the float range, where exp(-inf) = 0 is the right answer."""
+    import numpy as np
+
     with np.errstate(over="ignore", invalid="ignore"):
         return z - np.max(z, axis=axis, keepdims=True)
 
 
 def _softmax_np(z: Any, axis: int = -1, temperature: Any = 1) -> np.ndarray:
+    import numpy as np
+
     z = _float(z)
     e = np.exp(_shifted(z, axis) / z.dtype.type(float(temperature)))
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def _log_softmax_np(z: Any, axis: int = -1) -> np.ndarray:
+    import numpy as np
+
     z = _float(z)
     d = _shifted(z, axis)
     return d - np.log(np.sum(np.exp(d), axis=axis, keepdims=True))
@@ -149,6 +160,8 @@ def _softmin_np(z: Any, axis: int = -1) -> np.ndarray:
 
 def _sparsemax_np(z: Any, axis: int = -1) -> np.ndarray:
     """Sort-based projection onto the simplex (Martins & Astudillo 2016, Algorithm 1)."""
+    import numpy as np
+
     z = np.moveaxis(_float(z), axis, -1)
     d = _shifted(z, -1)  # sparsemax is shift invariant; shifting keeps the cumulative sums small
     srt = -np.sort(-d, axis=-1)
@@ -161,16 +174,41 @@ def _sparsemax_np(z: Any, axis: int = -1) -> np.ndarray:
 
 
 def _maxout_np(z: Any, axis: int = -1) -> np.ndarray:
+    import numpy as np
+
     return np.max(_float(z), axis=axis, keepdims=True)
 
 
 def _sigmoid_np(b: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     e = np.exp(-np.abs(b))  # in (0, 1]: no overflow on either side
     return np.where(b >= 0, 1 / (1 + e), e / (1 + e))
 
 
+def _relu_np(b: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    return np.maximum(b, 0)
+
+
+def _silu_np(b: np.ndarray) -> np.ndarray:
+    return b * _sigmoid_np(b)
+
+
+def _gelu_np(b: np.ndarray) -> np.ndarray:
+    import numpy as np
+    import scipy.special
+
+    # ndtr keeps full relative accuracy for negative b, where (1 + erf(b / sqrt 2)) / 2 cancels.
+    with np.errstate(over="ignore"):
+        return b * scipy.special.ndtr(b).astype(b.dtype)
+
+
 def _gated_np(gate: Callable[[np.ndarray], np.ndarray]) -> Callable[..., np.ndarray]:
     def impl(z: Any, axis: int = -1) -> np.ndarray:
+        import numpy as np
+
         z = _float(z)
         if z.shape[axis] % 2:
             raise ValueError(f"a gated linear unit needs an even size along axis {axis}")
@@ -179,12 +217,6 @@ def _gated_np(gate: Callable[[np.ndarray], np.ndarray]) -> Callable[..., np.ndar
             return a * gate(b)
 
     return impl
-
-
-def _gelu_np(b: np.ndarray) -> np.ndarray:
-    # ndtr keeps full relative accuracy for negative b, where (1 + erf(b / sqrt 2)) / 2 cancels.
-    with np.errstate(over="ignore"):
-        return b * scipy.special.ndtr(b).astype(b.dtype)
 
 
 # -- Declarations ---------------------------------------------------------------------------------
@@ -425,7 +457,7 @@ glu = _glu_family(
 
 reglu = _glu_family(
     "reglu", "ReGLU", "relu", relu, lambda v: sp.Heaviside(v),
-    lambda b: np.maximum(b, 0),
+    _relu_np,
     "A gated linear unit with a ReLU gate: a * max(b, 0).",
     (Eq("pytorch", "a * torch.nn.functional.relu(b), (a, b) = x.chunk(2, dim=-1)", "no built-in"),
      Eq("jax", "a * jax.nn.relu(b), (a, b) = jax.numpy.split(x, 2, axis=-1)", "no built-in")),
@@ -455,7 +487,7 @@ geglu = _glu_family(
 swiglu = _glu_family(
     "swiglu", "SwiGLU", "silu", _silu,
     lambda v: logistic(v) * (1 + v * (1 - logistic(v))),
-    lambda b: b * _sigmoid_np(b),
+    _silu_np,
     "A gated linear unit with a SiLU (swish, beta = 1) gate: a * b * sigmoid(b).",
     (Eq("pytorch", "a * torch.nn.functional.silu(b), (a, b) = x.chunk(2, dim=-1)", "no built-in"),
      Eq("jax", "a * jax.nn.silu(b), (a, b) = jax.numpy.split(x, 2, axis=-1)", "no built-in"),
