@@ -871,12 +871,4 @@ def derive_vector(activation) -> dict[str, Any]:
     return _Derivation(activation).run()
 
 
-def _jsonable(value: Any) -> bool:  # used by the tests to guard the contract
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _jsonable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_jsonable(v) for v in value)
-    return value is None or isinstance(value, (str, float, int, bool))
-
-
 __all__ = ["derive_vector"]
