@@ -89,6 +89,8 @@ def _wrap(kernel: Callable[[np.ndarray], np.ndarray], name: str) -> Callable[[An
         with np.errstate(over="ignore", under="ignore"):
             out = kernel(work)
         out = np.asarray(out, dtype=np.float64)
+        if out is work or out is values:
+            out = out.copy()  # f(x) = x must not hand back the caller's own array
         if out.shape != work.shape:
             out = np.broadcast_to(out, work.shape).copy()
         out = out.reshape(shape)

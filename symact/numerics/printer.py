@@ -18,6 +18,14 @@ class StablePrinter(SciPyPrinter):
         return repr(float(expr))
 
     def _print_Mul(self, expr):
+        coeff, rest = expr.as_coeff_Mul()
+        if coeff.is_Rational and abs(coeff.p) == 1 and coeff.q & (coeff.q - 1):
+            # x / 6 is one rounding; 0.16666666666666666 * x is two (and the product first cannot overflow)
+            head, *tail = sp.Mul.make_args(rest)
+            text = f"({self.parenthesize(head, PRECEDENCE['Mul'])} / {coeff.q!r}.0)"
+            if tail:
+                text = f"({text} * {self.parenthesize(sp.Mul(*tail), PRECEDENCE['Mul'])})"
+            return f"(-{text})" if coeff.p < 0 else text
         num: list[sp.Expr] = []
         den: list[sp.Expr] = []
         for f in sp.Mul.make_args(expr):
@@ -55,7 +63,9 @@ class StablePrinter(SciPyPrinter):
 def fold_constants(expr: sp.Expr) -> sp.Expr:
     """Every constant subexpression (other than integers and exponents) as a 30-digit Float."""
     if expr.is_number:
-        return expr if expr.is_Integer else sp.Float(sp.N(expr, 30), 30)
+        if expr.is_Integer or (expr.is_Rational and abs(expr.p) == 1):
+            return expr  # 1/q is printed as a division (see StablePrinter._print_Mul)
+        return sp.Float(sp.N(expr, 30), 30)
     if not expr.args:
         return expr
     if isinstance(expr, sp.Pow):
