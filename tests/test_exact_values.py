@@ -19,6 +19,13 @@ import symact
 from symact import x
 
 
+@pytest.fixture(autouse=True)
+def _working_precision():
+    """Every comparison at 40 digits (mpmath rounds each result, even a negation, to the context's)."""
+    with precision():
+        yield
+
+
 @cache
 def sheet(name: str, **params: Any) -> dict[str, Any]:
     return symact.get(name, **params).properties.to_dict()

@@ -341,6 +341,7 @@ def test_limit_bounds_of_strictly_monotone_functions_are_open(name, field):
     """A strictly monotone function's range bound that is a limit at +-oo is never attained."""
     s = sheet(name)
     level = "monotonicity" if field == "range" else "derivative_monotonicity"
+    assert s[level] in MONOTONICITY
     if not s[level].startswith("strictly"):
         pytest.skip("not strictly monotone")
     keys = ("f_neg_inf", "f_pos_inf") if field == "range" else ("df_neg_inf", "df_pos_inf")
@@ -373,20 +374,28 @@ def _classify(steps: list[tuple[mpmath.mpf, mpmath.mpf]], signs: list[mpmath.mpf
     return "constant"
 
 
+def _far_signs(r: Reference, n: int) -> list[mpmath.mpf]:
+    """f^(n) far out, where it decides the sign; a zero there is only believed on the outermost piece
+    at moderate points (far out, a tail like 1 - tanh(x)^2 cancels to 0 at 40 digits)."""
+    far = [r.d(t, n) for t in far_points(1) + far_points(-1)]
+    outer = [r.d(t, n) for t in outer_points(r, 1) + outer_points(r, -1)]
+    return [v for v in far if v != 0] + outer
+
+
 @names
 def test_monotonicity(name):
     r = reference(name)
     near = [v for t, v in samples(name) if abs(t) <= RESOLVED]
-    far = [r.d(t) for t in far_points(1) + far_points(-1)]
-    assert sheet(name)["monotonicity"] == _classify(list(zip(near, near[1:], strict=False)), far)
+    steps = list(zip(near, near[1:], strict=False))
+    assert sheet(name)["monotonicity"] == _classify(steps, _far_signs(r, 1))
 
 
 @names
 def test_derivative_monotonicity(name):
     r = reference(name)
     near = [v for t, v in slope_samples(name) if abs(t) <= RESOLVED]
-    far = [r.d(t, 2) for t in far_points(1) + far_points(-1)]
-    assert sheet(name)["derivative_monotonicity"] == _classify(list(zip(near, near[1:], strict=False)), far)
+    steps = list(zip(near, near[1:], strict=False))
+    assert sheet(name)["derivative_monotonicity"] == _classify(steps, _far_signs(r, 2))
 
 
 @names
