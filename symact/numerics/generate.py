@@ -58,15 +58,18 @@ def _max_min_polynomial(expr: sp.Expr) -> bool:
     if expr.is_Symbol or expr.is_Number:
         return True
     if isinstance(expr, sp.Pow):
-        return expr.exp.is_Integer and expr.exp >= 0 and _max_min_polynomial(expr.base)
-    if isinstance(expr, sp.Add | sp.Mul | sp.Max | sp.Min):
+        # a negative power only of a base that is >= 1 everywhere (1 + |x|): no pole, no overflow
+        positive = expr.exp >= 0 or (expr.base.has(sp.Abs, sp.Max) and expr.base.is_Add
+                                     and expr.base.as_coeff_Add()[0] >= 1)
+        return expr.exp.is_Integer and positive and _max_min_polynomial(expr.base)
+    if isinstance(expr, sp.Add | sp.Mul | sp.Max | sp.Min | sp.Abs):
         return all(_max_min_polynomial(a) for a in expr.args)
     return False
 
 
 def plan(expr: sp.Expr, n: int) -> list[Segment]:
     """The segments of the NumPy function for the n-th derivative of ``expr``."""
-    if n == 0 and expr.has(sp.Max, sp.Min) and _max_min_polynomial(expr):
+    if n == 0 and expr.has(sp.Max, sp.Min, sp.Abs) and _max_min_polynomial(expr):
         # continuous, NaN-propagating and exact with numpy.maximum/minimum: one formula, no branches
         return [Segment(-inf, inf, False, False, "formula", expr=expr)]
     segments: list[Segment] = []

@@ -271,11 +271,20 @@ def _logcosh(u):
     return np.where(small, near, far)
 
 
+def _hypot(u, c):
+    # numpy.hypot, not sqrt(u^2 + c^2): that one is faster but its error is amplified by the powers
+    # h^-3, h^-5 of the derivatives (5.8 ulp for isru'' instead of 3.75)
+    return np.hypot(u, c)
+
+
 def _hypot_plus(u, c, s=1.0):
-    h = np.hypot(u, c)
-    # u + h cancels for u < 0; there c^2 / (h - u) is exact algebra with no cancellation
-    # halves keep h - u finite at u = -1e308
-    return np.where(u < 0, (0.5 * s * c * c) / (0.5 * h - 0.5 * np.minimum(u, 0.0)), s * u + s * h)
+    h = _hypot(u, c)
+    neg = u < 0
+    # u + h cancels for u < 0, where it is c^2 / (h - u); halves keep h - u finite at u = -1e308.
+    # Each side is finite everywhere, so the masks select exactly.
+    left = (0.5 * s * c * c) / (0.5 * h - 0.5 * np.minimum(u, 0.0))
+    right = s * np.maximum(u, 0.0) + s * h
+    return left * neg + right * ~neg
 
 
 def _softplus(u):
@@ -284,7 +293,7 @@ def _softplus(u):
 
 
 def _hypot_minus(u, c):
-    return u * (u / (np.hypot(u, c) + c))
+    return u * (u / (_hypot(u, c) + c))
 
 
 NAMESPACE = {
@@ -298,6 +307,6 @@ NAMESPACE = {
     "_tanh": np.tanh,
     "_sech": _sech,
     "_logcosh": _logcosh,
-    "_hypot": np.hypot,
+    "_hypot": _hypot,
     "_hypot_plus": _hypot_plus,
 }

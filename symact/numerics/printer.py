@@ -42,17 +42,26 @@ class StablePrinter(SciPyPrinter):
         text = "(" + top + "".join(f" / {self.parenthesize(b, PRECEDENCE['Pow'])}" for b in den) + ")"
         return text if coeff == 1 else f"({text} * {self._print(coeff)})"
 
+    def _arg(self, a):
+        # a float literal: an int operand sends numpy.maximum down a slower mixed-type loop
+        return repr(float(a)) if a.is_Number else self._print(a)
+
     def _print_Max(self, expr):
-        out = self._print(expr.args[0])
-        for a in expr.args[1:]:
-            out = f"numpy.maximum({out}, {self._print(a)})"
+        args = sorted(expr.args, key=lambda a: a.is_Number)
+        out = self._arg(args[0])
+        for a in args[1:]:
+            out = f"numpy.maximum({out}, {self._arg(a)})"
         return out
 
     def _print_Min(self, expr):
-        out = self._print(expr.args[0])
-        for a in expr.args[1:]:
-            out = f"numpy.minimum({out}, {self._print(a)})"
+        args = sorted(expr.args, key=lambda a: a.is_Number)
+        out = self._arg(args[0])
+        for a in args[1:]:
+            out = f"numpy.minimum({out}, {self._arg(a)})"
         return out
+
+    def _print_Abs(self, expr):
+        return f"numpy.abs({self._print(expr.args[0])})"
 
     def _print_Pow(self, expr, rational=False):
         if expr.exp.is_integer and expr.exp.is_negative and expr.base.has(sp.Symbol):
