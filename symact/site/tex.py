@@ -58,11 +58,25 @@ def q_latex(q: dict | None, short: bool = False) -> str:
         return r"\text{unknown}" if q.get("how") == "unknown" else r"\text{does not exist}"
     latex = q.get("latex") or str(q.get("value"))
     value = q.get("value")
+    if short and len(latex) > SHORT_LATEX and isinstance(value, int | float):
+        return r"\approx " + _six_digits(value)  # the exact form is on the activation's page
     if q.get("how") == "numeric" and q.get("exact") is None and value not in ("inf", "-inf"):
         if short and isinstance(value, int | float):
-            latex = f"{value:.6g}".replace("e", r"\times 10^{") + ("}" if "e" in f"{value:.6g}" else "")
+            latex = _six_digits(value)
         return r"\approx " + latex
     return latex
+
+
+#: Longest exact LaTeX a comparison table shows; longer closed forms appear there as 6 digits.
+SHORT_LATEX = 40
+
+
+def _six_digits(value: float) -> str:
+    text = f"{value:.6g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
 
 
 def q_md(q: dict | None, html_mode: bool = False) -> str:
