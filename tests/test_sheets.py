@@ -531,20 +531,28 @@ def test_lipschitz(name):
         assert 0 not in jumps(name).values(), "a discontinuous f has no Lipschitz constant"
 
 
+#: Digits for second differences: the wide grid reaches x = -185, where softplus = log(1 + e^x) needs
+#: about 80 digits for 1 + e^x not to round to 1 part of the time (which looks like a kink).
+CONVEXITY_DPS = 120
+
+
 @names
 def test_convexity(name):
     r = reference(name)
     pts = grid(-12, 12, "0.01")
-    with precision():
-        values = {t: r.f(t) for t in pts}
+    f = lambda t: r.f_at(t, CONVEXITY_DPS)
+    with mpmath.workdps(CONVEXITY_DPS):
         seconds = []
-        for a, b, c in zip(pts, pts[1:], pts[2:], strict=False):
-            fa, fb, fc = values[a], values[b], values[c]
+
+        def second(fa: mpmath.mpf, fb: mpmath.mpf, fc: mpmath.mpf) -> None:
             seconds.append((fa - 2 * fb + fc, mpmath.mpf("1e-35") * max(abs(fa), abs(fb), abs(fc))))
+
+        values = {t: f(t) for t in pts}
+        for a, b, c in zip(pts, pts[1:], pts[2:], strict=False):
+            second(values[a], values[b], values[c])
         wide = grid(-100, 100, "0.25") + far_points(1, range(2, 5)) + far_points(-1, range(2, 5))
         for t in wide:
-            fa, fb, fc = r.f(t - 1), r.f(t), r.f(t + 1)
-            seconds.append((fa - 2 * fb + fc, mpmath.mpf("1e-35") * max(abs(fa), abs(fb), abs(fc))))
+            second(f(t - 1), f(t), f(t + 1))
     up = any(d > eps for d, eps in seconds)
     down = any(d < -eps for d, eps in seconds)
     expected = "neither" if up and down else "concave" if down else "convex"
@@ -580,6 +588,11 @@ def test_series_at_zero(name):
         return
     poly = parse(claim["sympy"]).removeO()
     assert sp.Poly(poly, x).degree() <= 5
+    # coefficients against mpmath's Taylor coefficients of f (finite differences at 40+ digits)
+    want = mpmath.taylor(lambdified(r.expr), 0, 5)
+    got = sp.Poly(poly, x).all_coeffs()[::-1] + [0] * 6
+    for k in range(6):
+        assert rel(mpf(got[k]), want[k], 25), f"coefficient of x^{k}: {got[k]} vs {want[k]}"
     p = lambdified(poly)
     with precision():
         for k in (2, 3, 4, 5):
