@@ -23,7 +23,7 @@ __version__ = "0.1.0"
 def get(name: str, **params: Any) -> Activation:
     """The activation called ``name`` (or an alias), at the given parameter values.
 
-    Raises :class:`UnknownActivation` for an unknown name and :class:`InvalidParameter` for a value
+    Raises `UnknownActivation` for an unknown name and `InvalidParameter` for a value
     outside a parameter's constraint.
     """
     return Activation(lookup(name), params)

@@ -43,7 +43,7 @@ class Activation:
     # -- scalar ------------------------------------------------------------------------------------
     @cached_property
     def expr(self) -> sp.Expr:
-        """f(x) as a SymPy expression in the real symbol :data:`symact.x`."""
+        """f(x) as a SymPy expression in the real symbol `symact.x`."""
         if not isinstance(self.decl, Scalar):
             raise TypeError(f"{self.name} is a vector activation; use .outputs(n)")
         return self.decl.expr(self.params)

@@ -113,7 +113,7 @@ def _write(path: Path, data: dict[str, Any]) -> bool:
 
 @dataclass(frozen=True)
 class Warmed:
-    """The outcome of deriving one sheet in :func:`warm`."""
+    """The outcome of deriving one sheet in `warm`."""
 
     name: str
     seconds: float
@@ -122,7 +122,7 @@ class Warmed:
 
 def warm(names: Iterable[str], workers: int = 2, timeout: float | None = None) -> list[Warmed]:
     """Derive (or find in the cache) the default-parameter sheets of ``names``, ``workers`` at a
-    time, and fill the cache. Returns one :class:`Warmed` per name, in the order given.
+    time, and fill the cache. Returns one `Warmed` per name, in the order given.
 
     Each sheet is derived in the main thread of a worker process, where the engine's signal-driven
     budgets work; ``timeout`` (seconds of CPU time) bounds each whole derivation the same way.
@@ -134,7 +134,7 @@ def warm(names: Iterable[str], workers: int = 2, timeout: float | None = None) -
 
 def iter_warm(names: Iterable[str], workers: int = 2,
               timeout: float | None = None) -> Iterator[Warmed]:
-    """Like :func:`warm`, but yields each result as soon as it is done."""
+    """Like `warm`, but yields each result as soon as it is done."""
     todo = list(dict.fromkeys(names))
     if workers <= 1 or len(todo) <= 1:
         for name in todo:

@@ -1,7 +1,7 @@
 """What an activation *is*: the small declarations the catalog is written in.
 
 A declaration holds data only (an expression, parameters, names, references); every property is derived
-from it by :mod:`symact.engine`.
+from it by `symact.engine`.
 """
 
 from __future__ import annotations

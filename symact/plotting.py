@@ -73,7 +73,7 @@ def overlay(acts: Sequence[Any], sheets: Sequence[dict], dark: bool = False, der
             samples: Sequence[Samples | None] | None = None) -> Figure:
     """The n-th derivatives (n = 0, 1) of several scalar activations on one axes (a family's figure).
 
-    ``samples`` (from :func:`sample`, one per activation or None) spares evaluating them again.
+    ``samples`` (from `sample`, one per activation or None) spares evaluating them again.
     """
     fig, ax = _axes(None, (7.2, 4.0))
     colours = DARK if dark else LIGHT
@@ -98,12 +98,12 @@ def overlay(acts: Sequence[Any], sheets: Sequence[dict], dark: bool = False, der
 
 #: f and f' of a scalar activation sampled on [-reach, reach]: {0: pieces of f, 1: pieces of f'}.
 Samples = dict[int, list[tuple[np.ndarray, np.ndarray]]]
-#: How far :func:`sample` goes by default: beyond every family's window (see :func:`window`).
+#: How far `sample` goes by default: beyond every family's window (see `window`).
 SAMPLE_REACH = 12.0
 
 
 def sample(act: Any, sheet: dict, reach: float | None = None) -> Samples:
-    """f and f' on [-reach, reach] (at least :data:`SAMPLE_REACH` and the activation's own window),
+    """f and f' on [-reach, reach] (at least `SAMPLE_REACH` and the activation's own window),
     split at the breakpoints."""
     breaks = breakpoints(sheet)
     half = max(reach or 0.0, SAMPLE_REACH, window(breaks)[1])

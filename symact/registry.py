@@ -1,4 +1,4 @@
-"""The registry: every declaration found in the modules of :mod:`symact.catalog`, by name and alias."""
+"""The registry: every declaration found in the modules of `symact.catalog`, by name and alias."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ class OutOfTime(BaseException):
 
 @contextmanager
 def budget(seconds: float) -> Iterator[None]:
-    """Raise :class:`OutOfTime` inside the block after ``seconds`` of this process's CPU time (so that a
+    """Raise `OutOfTime` inside the block after ``seconds`` of this process's CPU time (so that a
     busy machine does not change what is derived). Main thread only; elsewhere the block runs unbounded."""
     if threading.current_thread() is not threading.main_thread() or seconds <= 0:
         yield

@@ -30,7 +30,7 @@ class Sheet:
             raise AttributeError(key) from None
 
     def q(self, *path: str) -> Q | None:
-        """The quantity at ``path`` (e.g. ``sheet.q("range", "lower")``) as a :class:`Q`."""
+        """The quantity at ``path`` (e.g. ``sheet.q("range", "lower")``) as a `Q`."""
         node: Any = self._data
         for part in path:
             node = node[part]

@@ -35,7 +35,7 @@ def write_if_changed(path: Path, content: str | bytes) -> bool:
 class GeneratedTree:
     """The set of files one build generates under ``root``.
 
-    Files are recorded as they are written (or kept); :meth:`prune` then deletes every other file in the
+    Files are recorded as they are written (or kept); `prune` then deletes every other file in the
     generated directories, so that a page of a removed activation does not linger.
     """
 
