@@ -33,18 +33,41 @@ from symact.engine.symmetry import parity, point_symmetry
 
 
 def formula_of(p: Pieces) -> sp.Expr:
-    """The pieces as one Piecewise (NaN marks a breakpoint where the function is undefined)."""
-    if not p.breakpoints:
-        return p.exprs[0]
+    """The pieces as one Piecewise (NaN marks a breakpoint where the function is undefined, and a
+    removable singularity of a piece, like 0 for sinc' = cos(x)/x - sin(x)/x^2, gets its limit)."""
     args: list[tuple[sp.Expr, Any]] = []
-    for j, c in enumerate(p.breakpoints):
-        args.append((p.exprs[j], x < c))
-        if p.at[j] is None:
-            args.append((sp.nan, sp.Eq(x, c)))
-        elif not (p.exprs[j + 1].subs(x, c) == p.at[j]):
-            args.append((p.at[j], sp.Eq(x, c)))
-    args.append((p.exprs[-1], True))
+    for i, (lo, hi, e) in enumerate(p.intervals()):
+        args += [(v, sp.Eq(x, c)) for c, v in _removable(e, lo, hi)]
+        if i < len(p.breakpoints):
+            c, v = p.breakpoints[i], p.at[i]
+            if v is not None and e.subs(x, c) == v:
+                args.append((e, x <= c))
+                continue
+            args.append((e, x < c))
+            if v is None:
+                args.append((sp.nan, sp.Eq(x, c)))
+            elif not (p.exprs[i + 1].subs(x, c) == v):
+                args.append((v, sp.Eq(x, c)))
+        else:
+            args.append((e, True))
+    if len(args) == 1:
+        return args[0][0]
     return sp.Piecewise(*args, evaluate=False)
+
+
+def _removable(e: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> list[tuple[sp.Expr, sp.Expr]]:
+    """Points of (lo, hi) where the expression is undefined but has a finite limit, with the limit."""
+    if not any(p.exp.is_negative for p in e.atoms(sp.Pow) if p.base.has(x)):
+        return []
+    found = attempt(1.0, lambda: sp.singularities(e, x, sp.Interval.open(lo, hi)), None)
+    if not isinstance(found, sp.FiniteSet):
+        return []
+    out = []
+    for c in found:
+        left, right = limit_at(e, c, "-"), limit_at(e, c, "+")
+        if left is not None and right is not None and left.is_finite and same(left, right):
+            out.append((c, left))
+    return out
 
 
 def _expr_field(e: sp.Expr) -> dict[str, str]:
