@@ -227,7 +227,7 @@ TORCH_CASES = [name for name in SCALARS
 #: Declarations whose Piecewise conditions pick the other side from PyTorch at a breakpoint (the catalog
 #: writes ``x >= 0`` where PyTorch's kernel tests ``x > 0``). Strict: the test fails as soon as a
 #: declaration is brought in line.
-TORCH_DIFFERS = {"leaky_relu", "prelu", "rrelu"}
+TORCH_DIFFERS: set[str] = set()  # every breakpoint side follows PyTorch
 
 
 def _torch_derivatives(call: str, points: list[float]):
