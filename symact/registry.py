@@ -6,19 +6,25 @@ import difflib
 import importlib
 import pkgutil
 from functools import cache
+from types import ModuleType
 
 from symact import catalog
 from symact.declaration import Declaration, UnknownActivation
 
 
 @cache
+def catalog_modules() -> tuple[ModuleType, ...]:
+    """The family modules of the catalog, by name (private helper modules left out)."""
+    infos = sorted(pkgutil.iter_modules(catalog.__path__), key=lambda m: m.name)
+    return tuple(importlib.import_module(f"{catalog.__name__}.{info.name}")
+                 for info in infos if not info.name.startswith("_"))
+
+
+@cache
 def declarations() -> dict[str, Declaration]:
     """All declarations, keyed by name, in catalog order (module by module, as written)."""
     found: dict[str, Declaration] = {}
-    for info in sorted(pkgutil.iter_modules(catalog.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{catalog.__name__}.{info.name}")
+    for module in catalog_modules():
         for value in vars(module).values():
             if isinstance(value, Declaration):
                 if value.name in found and found[value.name] is not value:

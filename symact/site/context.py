@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import symact
-from symact import catalog
 from symact.declaration import Declaration
+from symact.registry import catalog_modules
 
 
 @dataclass
@@ -57,10 +55,7 @@ def family_description(family: str) -> str:
 
 def _descriptions() -> dict[str, str]:
     found: dict[str, str] = {}
-    for info in sorted(pkgutil.iter_modules(catalog.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{catalog.__name__}.{info.name}")
+    for module in catalog_modules():
         doc = (module.__doc__ or "").strip()
         for value in vars(module).values():
             if isinstance(value, Declaration) and doc:
