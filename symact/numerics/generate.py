@@ -19,7 +19,7 @@ import sympy as sp
 
 from symact.declaration import x
 from symact.numerics.pieces import Piece, differentiate, pieces
-from symact.numerics.primitives import NAMESPACE, elementary
+from symact.numerics.primitives import NAMESPACE, _replace, elementary
 from symact.numerics.printer import formula_lines
 from symact.numerics.reference import Reference
 from symact.numerics.rewrite import stabilise
@@ -27,7 +27,7 @@ from symact.numerics.rewrite import stabilise
 
 @dataclass
 class Segment:
-    """``kind`` is "formula", "const", "line" or "pade"; it covers lo..hi (closedness in the flags)."""
+    """``kind`` is "formula", "const" or "line"; it covers lo..hi (closedness in the flags)."""
 
     lo: float
     hi: float
@@ -36,9 +36,8 @@ class Segment:
     kind: str
     expr: sp.Expr | None = None  # stable formula (kind "formula")
     value: tuple = ()  # (c,) for const, (a, b) for line, (p, q) coefficient lists for pade
-    hole: float = 0.0  # a formula segment with a Pade patch inside (-hole, hole) skips it
+    patch: tuple | None = None  # (r, p, q): on [-r, r) the Pade approximant p/q replaces the formula
     source: str = ""
-    shared: int = -1  # index of an earlier segment computing the same formula
     span: tuple[float, float] | None = None  # the range the formula is evaluated on, when wider than lo..hi
     notes: list[str] = field(default_factory=list)
 
@@ -67,11 +66,53 @@ def _max_min_polynomial(expr: sp.Expr) -> bool:
     return False
 
 
+def _whole_line(expr: sp.Expr, n: int) -> sp.Expr | None:
+    """f^(n) as one formula in Max/Min/Abs when it is one (x/(1 + |x|) has f' = 1/(1 + |x|)^2)."""
+    if not expr.has(sp.Max, sp.Min, sp.Abs):
+        return None
+    if n == 0:
+        return expr if _max_min_polynomial(expr) else None
+    d = sp.diff(expr, x, n)
+    d = sp.simplify(d.subs(x * sp.sign(x), sp.Abs(x)))
+    if d.has(sp.sign, sp.Heaviside, sp.DiracDelta, sp.Piecewise, sp.Derivative, sp.Subs):
+        return None
+    return d if _max_min_polynomial(d) else None
+
+
+def _linear_envelope(segments: list[Segment]) -> sp.Expr | None:
+    """A continuous convex (concave) function made of straight pieces is the Max (Min) of its pieces:
+    Leaky ReLU is max(x, a x), two exact passes instead of clamps and masks."""
+    lines = [s for s in segments if s.lo != s.hi]
+    if len(lines) < 2:
+        return None
+    exprs = [s.expr if s.kind == "formula" else sp.Float(s.value[0], 30) for s in lines]
+    exprs = [sp.nsimplify(e) if e.is_Float else e for e in exprs]
+    if not all(e.is_polynomial(x) and sp.degree(e, x) <= 1 for e in exprs):
+        return None
+    slopes = [sp.diff(e, x) for e in exprs]
+    for left, right, a, b in zip(lines, lines[1:], exprs, exprs[1:], strict=False):
+        edge = sp.nsimplify(left.hi)
+        if left.hi != right.lo or sp.simplify(a.subs(x, edge) - b.subs(x, edge)) != 0:
+            return None
+    for s in segments:  # a single point must take the value both sides agree on
+        if s.lo == s.hi:
+            e = s.expr if s.kind == "formula" else sp.Float(s.value[0], 30)
+            inside = next(v for v, t in zip(exprs, lines, strict=True) if t.hi == s.lo)
+            if abs(float(sp.N(e.subs(x, sp.nsimplify(s.lo)) - inside.subs(x, sp.nsimplify(s.lo))))) > 0:
+                return None
+    if all(a < b for a, b in zip(slopes, slopes[1:], strict=False)):
+        return sp.Max(*exprs)
+    if all(a > b for a, b in zip(slopes, slopes[1:], strict=False)):
+        return sp.Min(*exprs)
+    return None
+
+
 def plan(expr: sp.Expr, n: int) -> list[Segment]:
     """The segments of the NumPy function for the n-th derivative of ``expr``."""
-    if n == 0 and expr.has(sp.Max, sp.Min, sp.Abs) and _max_min_polynomial(expr):
+    whole = _whole_line(expr, n)
+    if whole is not None:
         # continuous, NaN-propagating and exact with numpy.maximum/minimum: one formula, no branches
-        return [Segment(-inf, inf, False, False, "formula", expr=expr)]
+        return [Segment(-inf, inf, False, False, "formula", expr=whole)]
     segments: list[Segment] = []
     for p in stable_pieces(expr, n):
         if p.is_point:
@@ -84,6 +125,42 @@ def plan(expr: sp.Expr, n: int) -> list[Segment]:
             segments.append(Segment(lo, hi, *closed, "const", value=(float(sp.N(p.expr, 30)),)))
         else:
             segments.append(Segment(lo, hi, *closed, "formula", expr=p.expr))
+    if n == 0:
+        envelope = _linear_envelope(segments)
+        if envelope is not None:
+            return [Segment(-inf, inf, False, False, "formula", expr=envelope)]
+    return segments
+
+
+def absorb_constants(segments: list[Segment]) -> list[Segment]:
+    """A constant piece next to a formula that, at x clamped to the shared edge, gives exactly that
+    constant is the formula's own clamp: ELU' is exp(min(x, 0)), not a mask between exp and 1."""
+    changed = True
+    while changed and len(segments) > 1:
+        changed = False
+        for i, s in enumerate(segments):
+            if s.kind != "const" or s.lo == s.hi:
+                continue
+            for j in (i - 1, i + 1):
+                if not 0 <= j < len(segments):
+                    continue
+                f = segments[j]
+                if f.kind != "formula" or f.lo == f.hi or f.span is not None:
+                    continue
+                edge = f.hi if j < i else f.lo
+                alone = compile_source(source([Segment(-inf, inf, False, False, "formula", expr=f.expr)]))
+                if float(_evaluate(alone, [edge])[0]) != s.value[0]:
+                    continue
+                f.span = (f.lo, f.hi)
+                if j < i:
+                    f.hi, f.hi_closed = s.hi, s.hi_closed
+                else:
+                    f.lo, f.lo_closed = s.lo, s.lo_closed
+                del segments[i]
+                changed = True
+                break
+            if changed:
+                break
     return segments
 
 
@@ -120,7 +197,19 @@ def _pade_source(p: list[float], q: list[float], arg: str) -> str:
     return f"{poly(list(p))} / {poly(list(q))}"
 
 
-NAN_TERM = "0.0 * numpy.clip(x, -1.0, 1.0)"  # 0 for every number, NaN for NaN
+
+
+def _with_nans(x: np.ndarray, value) -> np.ndarray:
+    """``value`` (a number, or comparisons of x) as float64 of x's shape, NaN where x is NaN. A NaN is
+    looked for with one reduction (the minimum propagates it), so the common case costs no extra pass."""
+    out = np.empty(x.shape) if np.ndim(value) == 0 else None
+    if out is not None:
+        out.fill(value)
+    else:
+        out = np.asarray(value, dtype=np.float64)
+    if x.size and np.isnan(np.min(x)):
+        out[np.isnan(x)] = np.nan
+    return out
 
 
 def _steps(segments: list[Segment]) -> str | None:
@@ -130,7 +219,7 @@ def _steps(segments: list[Segment]) -> str | None:
         return None
     values = [s.value[0] for s in segments]
     total = values[0]
-    terms = [NAN_TERM] + ([repr(values[0])] if values[0] else [])
+    terms = [repr(values[0])] if values[0] else []
     for left, right in zip(segments, segments[1:], strict=False):
         jump = right.value[0] - left.value[0]
         if total + jump != right.value[0]:
@@ -139,7 +228,7 @@ def _steps(segments: list[Segment]) -> str | None:
         if jump:
             step = f"(x >= {left.hi!r})" if right.lo_closed else f"(x > {left.hi!r})"
             terms.append(step if jump == 1 else f"{jump!r} * {step}")
-    return " + ".join(terms)
+    return f"_with_nans(x, {' + '.join(terms)})"
 
 
 def _mask(s: Segment) -> str:
@@ -154,13 +243,22 @@ def _mask(s: Segment) -> str:
     return f"({low} & {high})"
 
 
+def _patch(v: np.ndarray, u: np.ndarray, r: float, approx) -> np.ndarray:
+    """``v`` with the elements where -r <= u < r replaced by ``approx`` evaluated there only."""
+    if v is u:
+        v = v.copy()
+    inside = np.abs(u) < r
+    inside |= u == -r
+    return _replace(v, u, inside, approx)
+
+
 def source(segments: list[Segment], name: str = "f") -> str:
     """Python source of ``def name(x)`` for float64 arrays, evaluating each segment on clamped input.
 
     Pieces are combined as sum_i v_i [x in I_i]: every v_i is finite (it is computed at x clamped to I_i),
     so the products with 0 vanish and the sum is exactly the selected value. On this machine that is
     several times faster than ``numpy.where`` on unsorted data (a branch per element there); a NaN
-    input gives NaN through every v_i.
+    input gives NaN through every v_i. A Pade patch near 0 is evaluated on the elements inside it only.
     """
     lines = [f"def {name}(x):"]
     steps = _steps(segments)
@@ -173,9 +271,6 @@ def source(segments: list[Segment], name: str = "f") -> str:
             c = s.value[0] if s.kind == "const" else float(sp.N(s.expr.subs(x, sp.Float(s.lo, 30)), 30))
             values.append(repr(c))
             continue
-        if s.shared >= 0:
-            values.append(values[s.shared])
-            continue
         lo, hi = s.span or (s.lo, s.hi)
         arg = f"x{i}"
         lines.append(f"    {arg} = {_clamp(lo, hi)}")
@@ -183,22 +278,18 @@ def source(segments: list[Segment], name: str = "f") -> str:
             a, b = s.value
             values.append(f"({a!r} * {arg} + {b!r})" if a else repr(b))
             continue
-        if s.kind == "pade":
-            lines.append(f"    {v} = {_pade_source(*s.value, arg)}")
-            values.append(v)
-            continue
-        if s.hole:
-            # the formula cancels (or is 0/0) inside the patch; evaluate it at the patch's edge there
-            lines.append(f"    {arg} = numpy.copysign(numpy.maximum(numpy.abs({arg}), {s.hole!r}), {arg})")
         body, result = formula_lines(s.expr, x, arg, v)
         lines.extend(f"    {b}" for b in body)
+        if s.patch is not None:
+            r, p, q = s.patch
+            lines.append(f"    {result} = _patch({result}, {arg}, {r!r}, lambda u: {_pade_source(p, q, 'u')})")
         values.append(result)
     if len(segments) == 1:
         only = values[0]
         constant = segments[0].kind == "const"
-        lines.append(f"    return {only} + {NAN_TERM}" if constant else f"    return {only}")
+        lines.append(f"    return _with_nans(x, {only})" if constant else f"    return {only}")
         return "\n".join(lines) + "\n"
-    live = [i for i, s in enumerate(segments) if s.kind in ("formula", "pade") and s.lo != s.hi]
+    live = [i for i, s in enumerate(segments) if s.kind == "formula" and s.lo != s.hi]
     fallback = live[-1] if live else len(segments) - 1
     masks, terms = [], []
     for i, s in enumerate(segments):
@@ -206,17 +297,17 @@ def source(segments: list[Segment], name: str = "f") -> str:
             continue
         lines.append(f"    m{i} = {_mask(s)}")
         masks.append(f"m{i}")
-        terms.append(f"{values[i]} * m{i}")
+        if values[i] != "0.0":
+            terms.append(f"{values[i]} * m{i}")
     lines.append(f"    rest = ~({' | '.join(masks)})")
     terms.append(f"{values[fallback]} * rest")
-    if not live:
-        terms.append(NAN_TERM)
-    lines.append(f"    return {' + '.join(terms)}")
+    total = " + ".join(terms)
+    lines.append(f"    return _with_nans(x, {total})" if not live else f"    return {total}")
     return "\n".join(lines) + "\n"
 
 
 def compile_source(text: str, name: str = "f"):
-    namespace = {"numpy": np, "scipy": scipy, **NAMESPACE}
+    namespace = {"numpy": np, "scipy": scipy, "_with_nans": _with_nans, "_patch": _patch, **NAMESPACE}
     exec(compile(text, f"<symact.numerics {name}>", "exec"), namespace)  # noqa: S102 - generated code
     return namespace[name]
 
@@ -361,6 +452,9 @@ def _pade(expr_elem: sp.Expr, ref: Reference, r: float) -> tuple[list[float], li
             except ZeroDivisionError:
                 continue
         pf, qf = [float(c) for c in p], [float(c) for c in q]
+        # an even or odd function's odd or even coefficients are 0 up to the working precision
+        pf = [c if abs(c) > 1e-30 * max(map(abs, pf)) else 0.0 for c in pf]
+        qf = [c if abs(c) > 1e-30 * max(map(abs, qf)) else 0.0 for c in qf]
         got = _evaluate(compile_source(
             f"def f(x):\n    return {_pade_source(pf, qf, 'x')}\n"), check)
         err = max(_ulps(float(g), w) / k for g, w, k in zip(got, wanted, allowed, strict=True))
@@ -376,7 +470,7 @@ def _pade(expr_elem: sp.Expr, ref: Reference, r: float) -> tuple[list[float], li
 def add_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
     """Where a formula loses accuracy near 0 (cancellation, or 0/0), patch it with a Pade approximant."""
     fn = compile_source(source(segments))
-    for i, s in enumerate(list(segments)):
+    for s in segments:
         if s.kind != "formula" or not (s.lo < 0 < s.hi):
             continue
         slope = Reference(ref.expr, ref.n + 1)
@@ -392,19 +486,13 @@ def add_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
         if found is None:
             s.notes.append("cancels near 0 and no Pade patch was found")
             continue
-        k = segments.index(s)
-        # the formula is computed once on its whole range (with the patch's inside moved to its edge)
-        left = Segment(s.lo, -r, s.lo_closed, False, "formula", expr=s.expr, hole=r, span=(s.lo, s.hi))
-        patch = Segment(-r, r, True, False, "pade", value=found)
-        right = Segment(r, s.hi, True, s.hi_closed, "formula", expr=s.expr, hole=r, shared=k)
-        segments[k:k + 1] = [left, patch, right]
-        del i
+        s.patch = (r, *found)
     return segments
 
 
 def build(expr: sp.Expr, n: int):
     """(function on float64 arrays, its source) for the n-th derivative of ``expr``."""
-    segments = plan(expr, n)
+    segments = absorb_constants(plan(expr, n))
     ref = Reference(expr, n)
     segments = add_tails(segments, ref)
     segments = add_patches(segments, ref)

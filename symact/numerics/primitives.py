@@ -183,6 +183,25 @@ class Hypot(Primitive):
         return sp.sqrt(u**2 + c**2)
 
 
+class FastHypot(Hypot):
+    """hypot computed as sqrt(u*u + c*c) (printing only: where h is not raised to a power)."""
+
+    numpy_name = "_fast_hypot"
+
+
+class SumSquares(Primitive):
+    """u^2 + c^2 (printing only: even powers of hypot)."""
+
+    numpy_name = "_sum_squares"
+
+    def fdiff(self, argindex=1):
+        return 2 * self.args[0]
+
+    def elementary(self):
+        u, c = self.args
+        return u**2 + c**2
+
+
 class HypotPlus(Primitive):
     """s (u + sqrt(u^2 + c^2)) with c > 0: never cancels (for u < 0 it is s c^2 / (sqrt(u^2 + c^2) - u)).
 
@@ -218,8 +237,46 @@ class HypotMinus(Primitive):
         return sp.sqrt(u**2 + c**2) - c
 
 
+class ExpitNegAbs(Primitive):
+    """expit(-|u|) <= 1/2 (printing only: the logistic functions of one argument share it)."""
+
+    numpy_name = "_expit_neg_abs"
+
+    def elementary(self):
+        return 1 / (1 + sp.exp(sp.Abs(self.args[0])))
+
+
+class TanhHalfAbs(Primitive):
+    """tanh(|u|/2) = 1 - 2 t for t = expit(-|u|); near 0, where that cancels, numpy.tanh (printing only)."""
+
+    numpy_name = "_tanh_half_abs"
+
+    def elementary(self):
+        return sp.tanh(sp.Abs(self.args[0]) / 2)
+
+
+class LowerPick(Primitive):
+    """expit(u) from t = expit(-|u|): t where u < 0, 1 - t elsewhere (printing only)."""
+
+    numpy_name = "_lower_pick"
+
+    def elementary(self):
+        u, t = self.args
+        return sp.Piecewise((t, u < 0), (1 - t, True))
+
+
+class CopySign(Primitive):
+    """|v| with the sign of u (printing only)."""
+
+    numpy_name = "numpy.copysign"
+
+    def elementary(self):
+        v, u = self.args
+        return sp.Abs(v) * sp.sign(u)
+
+
 PRIMITIVES = (LogisticDensity, Expit, Softplus, Expm1, Log1p, Ndtr, Tanh, Sech, LogCosh, Hypot,
-              HypotPlus, HypotMinus)
+              HypotPlus, HypotMinus, SumSquares)
 
 
 def elementary(expr: sp.Expr) -> sp.Expr:
@@ -233,6 +290,15 @@ def elementary(expr: sp.Expr) -> sp.Expr:
 
 # -- NumPy implementations -----------------------------------------------------------------------------
 # float64 in, float64 out; warnings for overflow/underflow of intermediates are silenced by the caller.
+
+def _replace(r: np.ndarray, u: np.ndarray, mask: np.ndarray, fn) -> np.ndarray:
+    """``r`` with ``fn(u)`` put where ``mask`` holds, computed on those elements only (index arrays:
+    several times faster than boolean indexing)."""
+    idx = np.flatnonzero(mask)
+    if idx.size:
+        r.put(idx, fn(u.take(idx)))
+    return r
+
 
 def _expit(u):
     r = special.expit(u)
@@ -263,12 +329,24 @@ def _sech(u):
 
 
 def _logcosh(u):
+    # log(cosh |u|) loses nothing for |u| >= 1 (cosh >= 1.54, far from log's root); cosh overflows beyond
+    # 710, where log cosh |u| = |u| - log 2 to the last bit; below 1, log1p(m^2 / (2 (1 + m))) with
+    # m = expm1(|u|), which is cosh |u| - 1 without cancellation. The corrections touch those elements only.
     a = np.abs(u)
-    small = a < 1.0
-    s = np.sinh(np.minimum(a, 1.0) * 0.5)  # log(1 + 2 sinh(a/2)^2) has no cancellation near 0
-    near = np.log1p(2.0 * s * s)
-    far = (a - 0.6931471805599453) + np.log1p(np.exp(-2.0 * np.maximum(a, 1.0)))
-    return np.where(small, near, far)
+    r = np.cosh(a)
+    np.log(r, out=r)
+    if a.size and not np.max(a) < 700.0:
+        _replace(r, a, ~(a < 700.0), lambda v: v - 0.6931471805599453)
+    return _replace(r, a, a < 1.0, _log_cosh_near_zero)
+
+
+def _log_cosh_near_zero(a):
+    m = np.expm1(a)
+    d = m + 1.0
+    d *= 2.0
+    np.divide(m, d, out=d)
+    d *= m
+    return np.log1p(d, out=d)
 
 
 def _hypot(u, c):
@@ -277,8 +355,27 @@ def _hypot(u, c):
     return np.hypot(u, c)
 
 
+def _fast_hypot(u, c):
+    """sqrt(u*u + c*c) (several times faster than numpy.hypot, within 1 ulp); numpy.hypot only when
+    u*u overflows somewhere (or a NaN is present, which the maximum cannot tell apart)."""
+    h = u * u
+    h += c * c
+    np.sqrt(h, out=h)
+    if h.size and not np.max(h) < np.inf:
+        return np.hypot(u, c)
+    return h
+
+
+def _sum_squares(u, c):
+    # u*u + c*c; where u*u overflows the result is inf, and a negative power of it is 0 (the exact
+    # value is below 1e-308 there)
+    d = u * u
+    d += c * c
+    return d
+
+
 def _hypot_plus(u, c, s=1.0):
-    h = _hypot(u, c)
+    h = _fast_hypot(u, c)
     neg = u < 0
     # u + h cancels for u < 0, where it is c^2 / (h - u); halves keep h - u finite at u = -1e308.
     # Each side is finite everywhere, so the masks select exactly.
@@ -292,8 +389,27 @@ def _softplus(u):
     return np.maximum(u, 0.0) + np.log1p(np.exp(-np.abs(u)))
 
 
+def _expit_neg_abs(u):
+    t = np.abs(u)
+    np.negative(t, out=t)
+    return _expit(t)
+
+
+def _tanh_half_abs(u, t):
+    r = 1.0 - 2.0 * t
+    # 1 - 2t loses up to 3 ulp below 1; numpy.tanh there, on those elements only
+    return _replace(r, u, np.abs(u) < 1.0, lambda v: np.tanh(0.5 * np.abs(v)))
+
+
+def _lower_pick(u, t):
+    # |[u >= 0] - t|: 1 - t where u >= 0 and t (t <= 1/2) where u < 0, in three passes, NaN through t
+    r = np.greater_equal(u, 0.0).astype(np.float64)
+    r -= t
+    return np.abs(r, out=r)
+
+
 def _hypot_minus(u, c):
-    return u * (u / (_hypot(u, c) + c))
+    return u * (u / (_fast_hypot(u, c) + c))
 
 
 NAMESPACE = {
@@ -308,5 +424,10 @@ NAMESPACE = {
     "_sech": _sech,
     "_logcosh": _logcosh,
     "_hypot": _hypot,
+    "_expit_neg_abs": _expit_neg_abs,
+    "_tanh_half_abs": _tanh_half_abs,
+    "_lower_pick": _lower_pick,
+    "_fast_hypot": _fast_hypot,
+    "_sum_squares": _sum_squares,
     "_hypot_plus": _hypot_plus,
 }

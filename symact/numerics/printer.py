@@ -7,6 +7,8 @@ import sympy as sp
 from sympy.printing.numpy import SciPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
+from symact.numerics.primitives import ExpitNegAbs
+
 
 class StablePrinter(SciPyPrinter):
     """SciPy printer with float literals and overflow-safe quotients."""
@@ -46,7 +48,27 @@ class StablePrinter(SciPyPrinter):
         # a float literal: an int operand sends numpy.maximum down a slower mixed-type loop
         return repr(float(a)) if a.is_Number else self._print(a)
 
+    def _clip(self, expr, inner_type):
+        """Min(Max(u, a), b) / Max(Min(u, b), a) with a < b numbers: one numpy.clip pass."""
+        if len(expr.args) != 2:
+            return None
+        bound = next((a for a in expr.args if a.is_Number), None)
+        inner = next((a for a in expr.args if isinstance(a, inner_type) and len(a.args) == 2), None)
+        if bound is None or inner is None:
+            return None
+        other = next((a for a in inner.args if a.is_Number), None)
+        u = next((a for a in inner.args if not a.is_Number), None)
+        if other is None or u is None:
+            return None
+        lo, hi = (other, bound) if inner_type is sp.Max else (bound, other)
+        if not lo < hi:
+            return None
+        return f"numpy.clip({self._print(u)}, {self._arg(lo)}, {self._arg(hi)})"
+
     def _print_Max(self, expr):
+        clipped = self._clip(expr, sp.Min)
+        if clipped is not None:
+            return clipped
         args = sorted(expr.args, key=lambda a: a.is_Number)
         out = self._arg(args[0])
         for a in args[1:]:
@@ -54,6 +76,9 @@ class StablePrinter(SciPyPrinter):
         return out
 
     def _print_Min(self, expr):
+        clipped = self._clip(expr, sp.Max)
+        if clipped is not None:
+            return clipped
         args = sorted(expr.args, key=lambda a: a.is_Number)
         out = self._arg(args[0])
         for a in args[1:]:
@@ -82,12 +107,77 @@ def fold_constants(expr: sp.Expr) -> sp.Expr:
     return expr.func(*[fold_constants(a) for a in expr.args])
 
 
+def even_hypot_powers(expr: sp.Expr) -> sp.Expr:
+    """hypot(u, c)^(2k) as (u^2 + c^2)^k: no square root, and u*u + c*c rounds once (1/(1 + x^2), not
+    1/hypot/hypot). Odd powers keep the correctly rounded hypot: h^-5 would multiply a sum's rounding."""
+    from symact.numerics.primitives import FastHypot, Hypot, SumSquares
+
+    expr = expr.replace(
+        lambda e: isinstance(e, sp.Pow) and isinstance(e.base, Hypot) and e.exp.is_Integer and e.exp % 2 == 0,
+        lambda e: SumSquares(*e.base.args) ** (e.exp // 2))
+    # a hypot that is only ever divided by or multiplied with once: sqrt(u*u + c*c) is within 1 ulp
+    for h in expr.atoms(Hypot):
+        powers = {p.exp for p in expr.atoms(sp.Pow) if p.base == h}
+        if powers <= {-1, 1}:
+            expr = expr.xreplace({h: FastHypot(*h.args)})
+    return expr
+
+
+def logistic_groups(expr: sp.Expr) -> sp.Expr:
+    """expit(u), expit(-u), the logistic density and tanh(u/2) of one u, written in one t = expit(-|u|).
+
+    expit(u) is t for u < 0 and 1 - t otherwise, the density is t (1 - t), and tanh(|u|/2) = 1 - 2t
+    (numpy.tanh where |u| < 1, on those elements only, since 1 - 2t cancels there). So SiLU' and
+    sigmoid'' cost one logistic function instead of three transcendental calls, with the same accuracy.
+    """
+    from symact.numerics.primitives import (
+        CopySign,
+        Expit,
+        ExpitNegAbs,
+        LogisticDensity,
+        LowerPick,
+        Tanh,
+        TanhHalfAbs,
+    )
+
+    uses: dict[sp.Expr, set] = {}
+    for f in expr.atoms(Expit, LogisticDensity, Tanh):
+        u = f.args[0] if not isinstance(f, Tanh) else 2 * f.args[0]
+        if u.could_extract_minus_sign():
+            u = -u
+        uses.setdefault(u, set()).add(type(f))
+    for u, kinds in uses.items():
+        if len(kinds) < 2:
+            continue
+        t = ExpitNegAbs(u)
+        table = {LogisticDensity(u): t * (1 - t), Expit(u): LowerPick(u, t), Expit(-u): LowerPick(-u, t),
+                 Tanh(u / 2): CopySign(TanhHalfAbs(u, t), u), Tanh(-u / 2): -CopySign(TanhHalfAbs(u, t), u)}
+        expr = expr.xreplace(table)
+    return expr
+
+
 def formula_lines(expr: sp.Expr, symbol: sp.Symbol, arg: str, prefix: str) -> tuple[list[str], str]:
     """Source lines computing ``expr`` with ``symbol`` bound to ``arg``; returns (lines, result name)."""
     printer = StablePrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
     expr = fold_constants(expr.subs(symbol, sp.Symbol(arg, real=True)))
     temps = sp.numbered_symbols(f"{prefix}_t")
+    expr = logistic_groups(even_hypot_powers(expr))
+    lines: list[str] = []
+    # the one logistic value a group shares is computed once, before anything built on it
+    shared = sorted(expr.atoms(ExpitNegAbs), key=sp.default_sort_key)
+    if shared:
+        named = {a: next(temps) for a in shared}
+        lines += [f"{name} = {printer.doprint(a)}" for a, name in named.items()]
+        expr = expr.xreplace(named)
+    # a base raised to an integer power is printed as repeated division (h / h / h): compute it once
+    bases = sorted({p.base for p in expr.atoms(sp.Pow) if p.exp.is_Integer and abs(p.exp) >= 2
+                    and not p.base.is_Symbol}, key=sp.default_sort_key)
+    if bases:
+        named = {b: next(temps) for b in bases}
+        for b, name in named.items():
+            lines.append(f"{name} = {printer.doprint(b)}")
+        expr = expr.xreplace(named)
     replacements, (reduced,) = sp.cse([expr], symbols=temps)
-    lines = [f"{name} = {printer.doprint(value)}" for name, value in replacements]
+    lines += [f"{name} = {printer.doprint(value)}" for name, value in replacements]
     lines.append(f"{prefix} = {printer.doprint(reduced)}")
     return lines, prefix
