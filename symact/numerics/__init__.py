@@ -98,7 +98,8 @@ def _blocked(kernel: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray
     return run
 
 
-def _wrap(kernel: Callable[[np.ndarray], np.ndarray], name: str, blocked: bool = False) -> Callable[[Any], Any]:
+def _wrap(kernel: Callable[[np.ndarray], np.ndarray], name: str,
+          blocked: bool = False) -> Callable[[Any], Any]:
     run = _blocked(kernel) if blocked else kernel
 
     def f(values: Any) -> Any:

@@ -282,7 +282,8 @@ def source(segments: list[Segment], name: str = "f") -> str:
         lines.extend(f"    {b}" for b in body)
         if s.patch is not None:
             r, p, q = s.patch
-            lines.append(f"    {result} = _patch({result}, {arg}, {r!r}, lambda u: {_pade_source(p, q, 'u')})")
+            approx = f"lambda u: {_pade_source(p, q, 'u')}"
+            lines.append(f"    {result} = _patch({result}, {arg}, {r!r}, {approx})")
         values.append(result)
     if len(segments) == 1:
         only = values[0]
