@@ -36,7 +36,8 @@ class Segment:
     kind: str
     expr: sp.Expr | None = None  # stable formula (kind "formula")
     value: tuple = ()  # (c,) for const, (a, b) for line, (p, q) coefficient lists for pade
-    patch: tuple | None = None  # (r, p, q): on [-r, r) the Pade approximant p/q replaces the formula
+    patch: tuple | None = None  # (r, p, q): on [-r, r] the Pade approximant p/q replaces the formula
+    cells: dict[int, tuple] = field(default_factory=dict)  # k -> (p, q): Pade in x - c_k on cell k
     source: str = ""
     span: tuple[float, float] | None = None  # the range the formula is evaluated on, when wider than lo..hi
     notes: list[str] = field(default_factory=list)
@@ -231,6 +232,27 @@ def _steps(segments: list[Segment]) -> str | None:
     return f"_with_nans(x, {' + '.join(terms)})"
 
 
+def _gated(segments: list[Segment]) -> str | None:
+    """One straight line g(x) = a x + b (|a| <= 1, finite for every finite x) that is 0 on bounded
+    intervals, as g(x) times the negated masks of those intervals: Hard Shrink is x [|x| > lambda]."""
+    zeros = [s for s in segments if s.kind == "const" and s.value[0] == 0.0]
+    lines = [s for s in segments if s.kind == "formula"]
+    if not zeros or not lines or len(zeros) + len(lines) != len(segments):
+        return None
+    g = lines[0].expr
+    if any(s.expr != g or s.patch is not None for s in lines):
+        return None
+    if not (g.is_polynomial(x) and sp.degree(g, x) == 1 and abs(g.coeff(x, 1)) <= 1):
+        return None
+    if any(s.lo == -inf or s.hi == inf for s in zeros):
+        return None
+    printer_lines, result = formula_lines(g, x, "x", "g")
+    if len(printer_lines) != 1:
+        return None
+    value = printer_lines[0].split(" = ", 1)[1]
+    return f"({value}) * ~({' | '.join(_mask(s) for s in zeros)})"
+
+
 def _mask(s: Segment) -> str:
     if s.lo == s.hi:
         return f"(x == {s.lo!r})"
@@ -244,12 +266,39 @@ def _mask(s: Segment) -> str:
 
 
 def _patch(v: np.ndarray, u: np.ndarray, r: float, approx) -> np.ndarray:
-    """``v`` with the elements where -r <= u < r replaced by ``approx`` evaluated there only."""
+    """``v`` with the elements where |u| <= r replaced by ``approx`` evaluated there only."""
     if v is u:
         v = v.copy()
-    inside = np.abs(u) < r
-    inside |= u == -r
-    return _replace(v, u, inside, approx)
+    return _replace(v, u, np.abs(u) <= r, approx)  # the approximant is checked up to +-r inclusive
+
+
+#: Width of the cells on which a Pade approximant replaces a formula that cancels away from 0.
+CELL = 0.5
+
+
+def _cell_centre(k: int) -> float:
+    return (k + 0.5) * CELL
+
+
+def _cells(v: np.ndarray, u: np.ndarray, lo: float, width: float, approx: list) -> np.ndarray:
+    """``v`` with approx[k](u) on the cells [lo + k width, lo + (k + 1) width) that have one; the cell
+    of each element is found once, and every approximant runs on its own elements only."""
+    idx = np.flatnonzero((u >= lo) & (u < lo + width * len(approx)))
+    if not idx.size:
+        return v
+    if v is u:
+        v = v.copy()
+    us = u.take(idx)
+    cell = np.floor((us - lo) / width).astype(np.intp)
+    np.clip(cell, 0, len(approx) - 1, out=cell)
+    out = v.take(idx)
+    for k, fn in enumerate(approx):
+        if fn is not None:
+            sel = np.flatnonzero(cell == k)
+            if sel.size:
+                out.put(sel, fn(us.take(sel)))
+    v.put(idx, out)
+    return v
 
 
 def source(segments: list[Segment], name: str = "f") -> str:
@@ -264,6 +313,9 @@ def source(segments: list[Segment], name: str = "f") -> str:
     steps = _steps(segments)
     if steps is not None:
         return f"def {name}(x):\n    return {steps}\n"
+    gated = _gated(segments)
+    if gated is not None:
+        return f"def {name}(x):\n    return {gated}\n"
     values: list[str] = []
     for i, s in enumerate(segments):
         v = f"v{i}"
@@ -280,6 +332,12 @@ def source(segments: list[Segment], name: str = "f") -> str:
             continue
         body, result = formula_lines(s.expr, x, arg, v)
         lines.extend(f"    {b}" for b in body)
+        if s.cells:
+            first, last = min(s.cells), max(s.cells)
+            approx = ", ".join(
+                f"lambda u: (lambda w: {_pade_source(*s.cells[k], 'w')})(u - {_cell_centre(k)!r})"
+                if k in s.cells else "None" for k in range(first, last + 1))
+            lines.append(f"    {result} = _cells({result}, {arg}, {first * CELL!r}, {CELL!r}, [{approx}])")
         if s.patch is not None:
             r, p, q = s.patch
             approx = f"lambda u: {_pade_source(p, q, 'u')}"
@@ -308,7 +366,8 @@ def source(segments: list[Segment], name: str = "f") -> str:
 
 
 def compile_source(text: str, name: str = "f"):
-    namespace = {"numpy": np, "scipy": scipy, "_with_nans": _with_nans, "_patch": _patch, **NAMESPACE}
+    namespace = {"numpy": np, "scipy": scipy, "_with_nans": _with_nans, "_patch": _patch, "_cells": _cells,
+                 **NAMESPACE}
     exec(compile(text, f"<symact.numerics {name}>", "exec"), namespace)  # noqa: S102 - generated code
     return namespace[name]
 
@@ -428,23 +487,27 @@ def add_tails(segments: list[Segment], ref: Reference) -> list[Segment]:
 
 #: A formula whose error near 0 exceeds this many ulps (or that is not finite at 0) gets a Pade patch.
 PATCH_TRIGGER = 3.0
-NEAR_ZERO = [2.0 ** (-k / 4) for k in range(-8, 240)]
+#: Eight points per octave from 4 down to 2^-60: the error of a cancelling formula is erratic from point to
+#: point, so one point per octave can miss where it still exceeds the trigger.
+NEAR_ZERO = [2.0 ** (-k / 8) for k in range(-16, 480)]
 
 
-def _pade(expr_elem: sp.Expr, ref: Reference, r: float) -> tuple[list[float], list[float]] | None:
-    """A Pade approximant of f^(n) on [-r, r], accurate to about 1/2 ulp, checked against the reference."""
-    check = [s * r * t for s in (-1, 1) for t in np.linspace(0.02, 1.0, 25)]
+def _pade(expr_elem: sp.Expr, ref: Reference, r: float, centre: float = 0.0,
+          top: int = 16) -> tuple[list[float], list[float]] | None:
+    """A Pade approximant of f^(n) in (x - centre) on [centre - r, centre + r], accurate to about 1/2 ulp,
+    checked against the reference."""
+    check = [centre + sgn * r * t for sgn in (-1, 1) for t in np.linspace(0.02, 1.0, 25)]
     wanted = [ref(v) for v in check]
     slope = Reference(ref.expr, ref.n + 1)
     # a patch must be as good as a correctly rounded formula (2 ulp), except right at a root of f^(n)
     allowed = [2.0 * max(1.0, condition(ref, slope, v) / 4) for v in check]
-    top = 16
     # Taylor coefficients by mpmath's numerical differentiation (it raises its own precision), which
     # is quick and never hangs, unlike SymPy's series on a long derivative
     fn = sp.lambdify(x, expr_elem, "mpmath")
     with mpmath.workdps(250):
-        coeffs = [+c for c in mpmath.taylor(fn, 0, 2 * top, singular=True)]
-        coeffs[0] = ref(0.0)  # taylor() does not take the limit at a removable singularity
+        coeffs = [+c for c in mpmath.taylor(fn, mpmath.mpf(centre), 2 * top, singular=True)]
+        coeffs[0] = ref(centre)  # taylor() does not take the limit at a removable singularity
+    shift = f"(x - {centre!r})" if centre else "x"
     best = None
     for m in range(2, top + 1):
         with mpmath.workdps(60):
@@ -457,7 +520,7 @@ def _pade(expr_elem: sp.Expr, ref: Reference, r: float) -> tuple[list[float], li
         pf = [c if abs(c) > 1e-30 * max(map(abs, pf)) else 0.0 for c in pf]
         qf = [c if abs(c) > 1e-30 * max(map(abs, qf)) else 0.0 for c in qf]
         got = _evaluate(compile_source(
-            f"def f(x):\n    return {_pade_source(pf, qf, 'x')}\n"), check)
+            f"def f(x):\n    u = {shift}\n    return {_pade_source(pf, qf, 'u')}\n"), check)
         err = max(_ulps(float(g), w) / k for g, w, k in zip(got, wanted, allowed, strict=True))
         if best is None or err < best[0]:
             best = (err, pf, qf)
@@ -475,13 +538,15 @@ def add_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
         if s.kind != "formula" or not (s.lo < 0 < s.hi):
             continue
         slope = Reference(ref.expr, ref.n + 1)
-        bad = [v for v in NEAR_ZERO for sgn in (-1, 1) if s.lo < sgn * v < s.hi
-               and _ulps(float(_evaluate(fn, [sgn * v])[0]), ref(sgn * v))
-               > PATCH_TRIGGER * max(1.0, condition(ref, slope, sgn * v))]
+        points = [sgn * v for v in NEAR_ZERO for sgn in (-1, 1) if s.lo < sgn * v < s.hi]
+        got = _evaluate(fn, points)
+        bad = [abs(v) for v, g in zip(points, got, strict=True)
+               if _ulps(float(g), ref(v)) > PATCH_TRIGGER * max(1.0, condition(ref, slope, v))]
         zero = _evaluate(fn, [0.0])[0]
         if not bad and np.isfinite(zero):
             continue
-        r = 1.25 * max(bad) if bad else 2.0**-20
+        # twice the last bad radius: a cancelling formula's error falls off at least as 1/|x| away from 0
+        r = 2.0 * max(bad) if bad else 2.0**-20
         piece = next(p for p in ref.pieces if p.where.contains(0) is sp.true)
         found = _pade(piece.expr, ref, r)
         if found is None:
@@ -491,12 +556,48 @@ def add_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
     return segments
 
 
+#: Where the formulas are scanned for cancellation away from 0: 64 points per unit in [-16, 16].
+SCAN = sorted({k / 32 + d for k in range(-512, 512) for d in (0.0, 0.0137)})
+#: A cell whose scanned error exceeds this (ulps over max(1, condition)) gets a Pade approximant: lower than
+#: PATCH_TRIGGER, since the sampled maximum understates the cell's true one.
+CELL_TRIGGER = 2.0
+
+
+def add_cell_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
+    """Where a formula loses accuracy away from 0 (a sum whose terms nearly cancel: GELU' = Phi + x phi
+    for x < 0, Mish''), a Pade approximant about the middle of each affected cell of width CELL."""
+    fn = compile_source(source(segments))
+    slope = Reference(ref.expr, ref.n + 1)
+    for s in segments:
+        if s.kind != "formula":
+            continue
+        hole = s.patch[0] if s.patch else 0.0
+        points = [v for v in SCAN if s.lo < v < s.hi and abs(v) >= hole]
+        if not points:
+            continue
+        got = _evaluate(fn, points)
+        bad = {int(np.floor(v / CELL)) for v, g in zip(points, got, strict=True)
+               if _ulps(float(g), ref(v)) > CELL_TRIGGER * max(1.0, condition(ref, slope, v))}
+        for k in sorted(bad):
+            lo, hi = k * CELL, (k + 1) * CELL
+            if not (s.lo < lo and hi < s.hi):
+                continue
+            piece = next(p for p in ref.pieces if p.where.contains(_cell_centre(k)) is sp.true)
+            found = _pade(piece.expr, ref, CELL / 2, _cell_centre(k), top=12)
+            if found is None:
+                s.notes.append(f"cancels on [{lo}, {hi}) and no Pade patch was found")
+                continue
+            s.cells[k] = found
+    return segments
+
+
 def build(expr: sp.Expr, n: int):
     """(function on float64 arrays, its source) for the n-th derivative of ``expr``."""
     segments = absorb_constants(plan(expr, n))
     ref = Reference(expr, n)
     segments = add_tails(segments, ref)
     segments = add_patches(segments, ref)
+    segments = add_cell_patches(segments, ref)
     text = source(segments)
     return compile_source(text), text, segments
 

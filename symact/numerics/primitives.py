@@ -189,6 +189,23 @@ class FastHypot(Hypot):
     numpy_name = "_fast_hypot"
 
 
+class HypotPow(Primitive):
+    """u^m hypot(u, c)^k for integers k (|k| >= 3) and m >= 0 (printing only): (u^2 + c^2)^(k/2) from the
+    sum of squares carried to twice the working precision, so that the power does not multiply its
+    rounding, and u^m inside, so that neither factor underflows alone."""
+
+    numpy_name = "_hypot_pow"
+
+    @classmethod
+    def eval(cls, u, c, k, m=None):
+        if m is None:
+            return cls(u, c, k, sp.S.Zero)
+
+    def elementary(self):
+        u, c, k, m = self.args
+        return u**m * (u**2 + c**2) ** (k / 2)
+
+
 class SumSquares(Primitive):
     """u^2 + c^2 (printing only: even powers of hypot)."""
 
@@ -350,19 +367,28 @@ def _log_cosh_near_zero(a):
 
 
 def _hypot(u, c):
-    # numpy.hypot, not sqrt(u^2 + c^2): that one is faster but its error is amplified by the powers
-    # h^-3, h^-5 of the derivatives (5.8 ulp for isru'' instead of 3.75)
-    return np.hypot(u, c)
+    """sqrt(u^2 + c^2) to about half an ulp: the sum of squares with its rounding error (see _sum_squares2),
+    then one correction of the square root. numpy.hypot beyond 1e150, where the square would overflow."""
+    d, dl = _sum_squares2(u, c)
+    h = np.sqrt(d)
+    dl /= d
+    dl *= 0.5
+    dl += 1.0
+    h *= dl
+    far = ~(np.abs(u) < 1e150)
+    if far.any():
+        _replace(h, u, far, lambda v: np.hypot(v, c))
+    return h
 
 
 def _fast_hypot(u, c):
-    """sqrt(u*u + c*c) (several times faster than numpy.hypot, within 1 ulp); numpy.hypot only when
-    u*u overflows somewhere (or a NaN is present, which the maximum cannot tell apart)."""
+    """sqrt(u*u + c*c) (several times faster than numpy.hypot, within 1 ulp); numpy.hypot on the elements
+    where u*u overflows."""
     h = u * u
     h += c * c
     np.sqrt(h, out=h)
-    if h.size and not np.max(h) < np.inf:
-        return np.hypot(u, c)
+    if h.size and not np.max(h) < np.inf:  # element by element, so a value never depends on its neighbours
+        _replace(h, u, ~(h < np.inf), lambda v: np.hypot(v, c))
     return h
 
 
@@ -374,14 +400,67 @@ def _sum_squares(u, c):
     return d
 
 
+_SPLIT = 134217729.0  # 2^27 + 1: Dekker's splitting of a double into two 26-bit halves
+
+
+def _sum_squares2(u, c):
+    """(d, dl) with u^2 + c^2 = d + dl to about 2^-100 relative: Dekker's exact product u*u = p + e, then
+    the exact sum p + c^2 = d + err (for |u| < 1e150)."""
+    c2 = float(c) * float(c)
+    p = u * u
+    t = u * _SPLIT
+    hi = t - (t - u)
+    lo = u - hi
+    e = hi * hi - p
+    e += 2.0 * hi * lo
+    e += lo * lo
+    d = p + c2
+    b = d - p
+    err = (p - (d - b)) + (c2 - b)
+    err += e
+    return d, err
+
+
+def _hypot_pow(u, c, k, m=0):
+    """u^m (u^2 + c^2)^(k/2) = u^m pow(d, k/2) (1 + k/2 dl/d): within about 1 ulp whatever k is, where
+    computing hypot first would multiply its rounding by k. Beyond |u| = 2^27 c, where c^2 no longer
+    counts, it is sign(u)^m |u|^(m + k): so x (1 + x^2)^(-5/2) at x = 1e62 is 1e-248, not 1e62 times a
+    power that has already underflowed."""
+    d, dl = _sum_squares2(u, c)
+    dl /= d
+    dl *= 0.5 * k
+    dl += 1.0
+    r = np.power(d, 0.5 * k)
+    r *= dl
+    if m:
+        r *= u**m
+    far = ~(np.abs(u) <= _SPLIT * c)
+    if far.any():
+        _replace(r, u, far, lambda v: np.power(np.abs(v), m + k) * (np.sign(v) ** m))
+    return r
+
+
 def _hypot_plus(u, c, s=1.0):
-    h = _fast_hypot(u, c)
-    neg = u < 0
-    # u + h cancels for u < 0, where it is c^2 / (h - u); halves keep h - u finite at u = -1e308.
-    # Each side is finite everywhere, so the masks select exactly.
-    left = (0.5 * s * c * c) / (0.5 * h - 0.5 * np.minimum(u, 0.0))
-    right = s * np.maximum(u, 0.0) + s * h
-    return left * neg + right * ~neg
+    # s (u + h) with h = hypot(u, c) cancels for u < 0, where it is s c^2 / (h - u). With t = h + |u|
+    # (no cancellation, at least c) it is s t for u >= 0 and s c^2 / t for u < 0.
+    t = _fast_hypot(u, c)
+    t += np.abs(u)
+    low = u < 0
+    left = np.divide(s * c * c, t)
+    big = t.size and not np.max(t) < np.inf
+    t *= s
+    left *= low
+    np.logical_not(low, out=low)
+    t *= low
+    t += left
+    if big:  # |u| near 1e308 (t overflows) or infinite: those elements in halves, selected by np.where
+        _replace(t, u, np.abs(u) >= 8e307, lambda v: _hypot_plus_halves(v, c, s))
+    return t
+
+
+def _hypot_plus_halves(u, c, s):
+    t = np.abs(0.5 * u) + _fast_hypot(0.5 * u, 0.5 * c)
+    return np.where(u < 0, (0.5 * s * c * c) / t, 2.0 * s * t)
 
 
 def _softplus(u):
@@ -429,5 +508,6 @@ NAMESPACE = {
     "_lower_pick": _lower_pick,
     "_fast_hypot": _fast_hypot,
     "_sum_squares": _sum_squares,
+    "_hypot_pow": _hypot_pow,
     "_hypot_plus": _hypot_plus,
 }

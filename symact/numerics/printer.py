@@ -7,7 +7,7 @@ import sympy as sp
 from sympy.printing.numpy import SciPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from symact.numerics.primitives import ExpitNegAbs
+from symact.numerics.primitives import ExpitNegAbs, HypotPow
 
 
 class StablePrinter(SciPyPrinter):
@@ -28,6 +28,12 @@ class StablePrinter(SciPyPrinter):
             if tail:
                 text = f"({text} * {self.parenthesize(sp.Mul(*tail), PRECEDENCE['Mul'])})"
             return f"(-{text})" if coeff.p < 0 else text
+        powers = [f for f in sp.Mul.make_args(rest) if isinstance(f, HypotPow)]
+        if coeff.is_Number and coeff != 1 and powers:
+            # 3 x h^-5 at x = 1e308 is x (3 h^-5), not inf * 0
+            others = sp.Mul(*[f for f in sp.Mul.make_args(rest) if f is not powers[0]])
+            scaled = f"({self._print(powers[0])} * {self._print(coeff)})"
+            return scaled if others == 1 else f"({self.parenthesize(others, PRECEDENCE['Mul'])} * {scaled})"
         num: list[sp.Expr] = []
         den: list[sp.Expr] = []
         for f in sp.Mul.make_args(expr):
@@ -108,14 +114,38 @@ def fold_constants(expr: sp.Expr) -> sp.Expr:
 
 
 def even_hypot_powers(expr: sp.Expr) -> sp.Expr:
-    """hypot(u, c)^(2k) as (u^2 + c^2)^k: no square root, and u*u + c*c rounds once (1/(1 + x^2), not
-    1/hypot/hypot). Odd powers keep the correctly rounded hypot: h^-5 would multiply a sum's rounding."""
-    from symact.numerics.primitives import FastHypot, Hypot, SumSquares
+    """hypot(u, c)^-2 as 1/(u^2 + c^2) (one rounding, no square root: 1/(1 + x^2), not 1/hypot/hypot), and
+    higher powers from the sum of squares in twice the working precision (h^-5 would multiply hypot's
+    rounding by five)."""
+    from symact.numerics.primitives import FastHypot, Hypot, HypotMinus, HypotPlus, HypotPow, SumSquares
 
     expr = expr.replace(
-        lambda e: isinstance(e, sp.Pow) and isinstance(e.base, Hypot) and e.exp.is_Integer and e.exp % 2 == 0,
+        lambda e: isinstance(e, sp.Pow) and isinstance(e.base, Hypot) and e.exp in (2, -2),
         lambda e: SumSquares(*e.base.args) ** (e.exp // 2))
+    expr = expr.replace(
+        lambda e: (isinstance(e, sp.Pow) and isinstance(e.base, Hypot) and e.exp.is_Integer
+                   and abs(e.exp) >= 3),
+        lambda e: HypotPow(*e.base.args, e.exp))
+
+    def absorb(mul: sp.Mul) -> sp.Expr:
+        # u^m h^k with k < 0: one factor, so that h^k cannot underflow where the product does not
+        factors = list(sp.Mul.make_args(mul))
+        for i, f in enumerate(factors):
+            if isinstance(f, HypotPow) and f.args[3] == 0 and f.args[2] < 0:
+                u = f.args[0]
+                for j, g in enumerate(factors):
+                    base, m = g.as_base_exp()
+                    if j != i and base == u and m.is_Integer and 0 < m <= -f.args[2]:
+                        factors[i] = HypotPow(u, f.args[1], f.args[2], m)
+                        del factors[j]
+                        return sp.Mul(*factors)
+        return mul
+
+    expr = expr.replace(lambda e: isinstance(e, sp.Mul) and e.has(HypotPow), absorb)
     # a hypot that is only ever divided by or multiplied with once: sqrt(u*u + c*c) is within 1 ulp
+    # (next to a hypot-plus, whose own error adds to it, the compensated one)
+    if expr.has(HypotPlus, HypotMinus):
+        return expr
     for h in expr.atoms(Hypot):
         powers = {p.exp for p in expr.atoms(sp.Pow) if p.base == h}
         if powers <= {-1, 1}:
