@@ -6,11 +6,12 @@ For every scalar activation and n = 0, 1, 2:
   number of g = f^(n) at x (so 4 means "4 ulp where well conditioned"), over a fixed set of points in
   [-1000, 1000] (dense near 0, in the tails), against the mpmath reference; "inf" when some output is NaN or
   infinite where the exact value is a finite double;
-* speed: millions of float64 elements per second on 1e6 standard-normal-times-4 inputs, median of 7 runs;
-  "ratio" is symact's time over the hand-written NumPy expression's (target: at most 1.3).
+* speed: millions of float64 elements per second on 1e6 normal(0, 4) inputs, median of 11 rounds in which
+  every implementation is timed once, side by side; "ratio" is symact's time over the hand-written NumPy
+  expression's (target: at most 1.3).
 
 PyTorch runs on the CPU with one thread, in float64; its derivatives are autograd's (timed as forward plus
-backward). JAX is included when it can be imported.
+backward). JAX is included when it can be imported (jit-compiled, vmapped grad, float64, one thread).
 
 Usage: python scripts/bench_numeric.py [NAME ...] [--out benchmarks/numeric.md]
 """
@@ -18,6 +19,7 @@ Usage: python scripts/bench_numeric.py [NAME ...] [--out benchmarks/numeric.md]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -110,6 +112,7 @@ SCIPY = {
 def accuracy_points() -> list[float]:
     pts = {float(v) for v in np.linspace(-1000, 1000, 41)}
     pts |= {float(v) for v in np.linspace(-10, 10, 161)}
+    pts |= {float(v) for v in np.arange(-16.0, 16.0, 0.07)}
     for k in range(-40, 10, 2):
         pts |= {2.0**k, -(2.0**k), 1.37 * 2.0**k, -1.37 * 2.0**k}
     for t in (20.0, 37.0, 709.78, 745.0):
@@ -133,15 +136,19 @@ def max_scaled_ulps(values: np.ndarray, points: list[float], ref: Reference, slo
     return worst
 
 
-def throughput(fn, data: np.ndarray, runs: int = 7) -> float:
-    """Millions of elements per second, median of ``runs`` timed calls (after one warm-up)."""
-    fn(data)
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn(data)
-        times.append(time.perf_counter() - t)
-    return data.size / statistics.median(times) / 1e6
+def throughputs(fns: dict, data: np.ndarray, runs: int = 11) -> dict:
+    """Millions of elements per second for each function, measured side by side: every round times each
+    function once (in a rotating order), and the median of ``runs`` rounds is taken (after a warm-up)."""
+    keys = list(fns)
+    times: dict = {k: [] for k in keys}
+    for k in keys:
+        fns[k](data)
+    for r in range(runs):
+        for k in keys[r % len(keys):] + keys[:r % len(keys)]:
+            t = time.perf_counter()
+            fns[k](data)
+            times[k].append(time.perf_counter() - t)
+    return {k: data.size / statistics.median(times[k]) / 1e6 for k in keys}
 
 
 def naive(act, n: int):
@@ -186,6 +193,8 @@ def torch_fn(act, n: int):
 
 
 def jax_fn(act, n: int):
+    # one thread, like PyTorch here, and float64
+    os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
     try:
         import jax
         import jax.numpy as jnp  # noqa: F401
@@ -200,6 +209,30 @@ def jax_fn(act, n: int):
         g = jax.grad(g)
     vg = jax.jit(jax.vmap(g))
     return lambda x: np.asarray(vg(x))
+
+
+def _summary(results: list[tuple]) -> list[str]:
+    """The targets, counted: at most 4 ulp (over max(1, condition)); no other implementation more accurate
+    by more than half an ulp; at most 1.3 times the hand-written NumPy's time."""
+    over = [f"{name}^({n}) {acc['symact']:.2f}" for name, n, acc, _ in results if acc["symact"] > 4.0]
+    behind = []
+    for name, n, acc, _ in results:
+        others = {k: v for k, v in acc.items() if k != "symact" and v is not None}
+        if others:
+            key = min(others, key=others.get)
+            if others[key] + 0.5 < acc["symact"] and acc["symact"] > 1.0:
+                behind.append(f"{name}^({n}) {acc['symact']:.2f} vs {key} {others[key]:.2f}")
+    ratios = [r for *_, r in results if r is not None]
+    slow = [f"{name}^({n}) {r:.2f}" for name, n, _, r in results if r is not None and r > 1.3]
+    return [
+        f"- accuracy: {len(results) - len(over)} of {len(results)} (function, order) cases within 4 ulp"
+        + (f"; over: {', '.join(over)}" if over else ""),
+        f"- behind another implementation by more than 0.5 ulp: {len(behind)}"
+        + (f" ({', '.join(behind)})" if behind else ""),
+        f"- speed against the hand-written NumPy: median ratio {statistics.median(ratios):.2f}, "
+        f"{len(ratios) - len(slow)} of {len(ratios)} within 1.3x"
+        + (f"; slower: {', '.join(slow)}" if slow else ""),
+    ]
 
 
 def fmt_ulp(v: float | None) -> str:
@@ -224,8 +257,9 @@ def main() -> None:
     pts = np.asarray(points)
     data = np.random.default_rng(0).normal(0.0, 4.0, 1_000_000)
     header = ("| activation | n | symact ulp | naive ulp | hand ulp | SciPy ulp | PyTorch ulp | JAX ulp "
-              "| symact Mel/s | hand Mel/s | naive Mel/s | SciPy Mel/s | PyTorch Mel/s | ratio |")
-    rows = [header, "|" + "---|" * 14]
+              "| symact Mel/s | hand Mel/s | naive Mel/s | SciPy Mel/s | PyTorch Mel/s | JAX Mel/s | ratio |")
+    rows = [header, "|" + "---|" * 15]
+    results: list[tuple] = []
     print(header.replace("|", " ").strip(), flush=True)
     for name in names:
         act = symact.get(name)
@@ -239,36 +273,46 @@ def main() -> None:
                 "torch": torch_fn(act, n),
                 "jax": jax_fn(act, n),
             }
-            acc, speed = {}, {}
+            acc: dict = {}
+            timed = {}
             for key, fn in impls.items():
+                acc[key] = None
                 if fn is None:
-                    acc[key] = speed[key] = None
                     continue
                 with warnings.catch_warnings(), np.errstate(all="ignore"):
                     warnings.simplefilter("ignore")
                     try:
                         out = np.broadcast_to(np.asarray(fn(pts), dtype=float), pts.shape)
                     except Exception:  # noqa: BLE001 - a naive formula NumPy cannot evaluate
-                        acc[key] = speed[key] = None
                         continue
                     acc[key] = max_scaled_ulps(out, points, ref, slope)
-                    speed[key] = throughput(fn, data) if key != "jax" else None
+                    timed[key] = fn
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                measured = throughputs(timed, data)
+            speed = {key: measured.get(key) for key in impls}
             ratio = speed["hand"] / speed["symact"] if speed["hand"] else None
+            results.append((name, n, acc, ratio))
             row = (f"| {name} | {n} | " + " | ".join(fmt_ulp(acc[k]) for k in impls) + " | "
-                   + " | ".join(fmt_speed(speed[k]) for k in ("symact", "hand", "naive", "scipy", "torch"))
+                   + " | ".join(fmt_speed(speed[k]) for k in ("symact", "hand", "naive", "scipy", "torch",
+                                                              "jax"))
                    + f" | {'' if ratio is None else f'{ratio:.2f}'} |")
             rows.append(row)
             print(row, flush=True)
+    summary = _summary(results)
+    print("\n".join(summary), flush=True)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     text = ("# NumPy numerics: accuracy and speed\n\n"
             "Generated by `python scripts/bench_numeric.py`. Accuracy: worst error in ulps divided by "
             "max(1, condition number), over fixed points in [-1000, 1000] against a 40+ digit mpmath "
             "reference (`inf`: a NaN or inf where the exact value is a finite double). Speed: millions of "
-            "float64 elements per second on 1e6 normal(0, 4) inputs, median of 7 runs, one thread; "
+            "float64 elements per second on 1e6 normal(0, 4) inputs, median of 11 rounds that time every "
+            "implementation once, side by side (one thread); "
             "ratio = symact's time / the hand-written NumPy expression's. PyTorch derivatives are autograd "
             "(forward + backward). Timings come from a shared 2-core machine: for the cheapest kernels "
-            "(ReLU, clips, ~1 ms per call) the ratio is mostly noise.\n\n" + "\n".join(rows) + "\n")
+            "(ReLU, clips, ~1 ms per call) the ratio is mostly noise.\n\n" + "\n".join(summary) + "\n\n"
+            + "\n".join(rows) + "\n")
     out.write_text(text)
     print(f"wrote {out}", file=sys.stderr)
 

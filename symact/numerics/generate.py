@@ -560,7 +560,7 @@ def add_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
 SCAN = sorted({k / 32 + d for k in range(-512, 512) for d in (0.0, 0.0137)})
 #: A cell whose scanned error exceeds this (ulps over max(1, condition)) gets a Pade approximant: lower than
 #: PATCH_TRIGGER, since the sampled maximum understates the cell's true one.
-CELL_TRIGGER = 2.0
+CELL_TRIGGER = 2.75
 
 
 def add_cell_patches(segments: list[Segment], ref: Reference) -> list[Segment]:

@@ -469,9 +469,14 @@ def _softplus(u):
 
 
 def _expit_neg_abs(u):
-    t = np.abs(u)
-    np.negative(t, out=t)
-    return _expit(t)
+    # e / (1 + e) with e = exp(-|u|) <= 1: what scipy's expit computes for a negative argument, with
+    # NumPy's vectorised exp (no overflow: e <= 1; e = 0 below -745, where expit is below 2^-1074 too)
+    e = np.abs(u)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    d = e + 1.0
+    np.divide(e, d, out=e)
+    return e
 
 
 def _tanh_half_abs(u, t):
