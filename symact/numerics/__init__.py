@@ -77,13 +77,19 @@ def compiled(act, n: int):
 BLOCK = 65536
 
 
+#: Array passes made by the primitives that are more than one NumPy call (see primitives.py).
+_PRIMITIVE_PASSES = {"_hypot_plus": 12, "_hypot_pow": 20, "_hypot": 16, "_hypot_minus": 8, "_fast_hypot": 4,
+                     "_logcosh": 8, "_softplus": 5, "_logistic_density": 6, "_sech": 6, "_tanh_half_abs": 5,
+                     "_expit_neg_abs": 5, "_lower_pick": 3, "_sum_squares": 2, "_cells": 6, "_patch": 4}
+
+
 def _passes(text: str) -> int:
     """How many array passes a kernel's source makes, roughly: a NumPy call or an arithmetic operator is
-    one, a call of a stable primitive (``_softplus``: several NumPy calls) three."""
+    one, a primitive as many as it makes itself."""
     body = text.split("\n", 1)[1]
     calls = re.findall(r"[\w.]+(?=\()", body)
     operators = re.findall(r"(?<![eE])[-+*/]", body)
-    return len(operators) + sum(3 if c.startswith("_") and c != "_with_nans" else 1 for c in calls)
+    return len(operators) + sum(_PRIMITIVE_PASSES.get(c, 1) for c in calls)
 
 
 def _blocked(kernel: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
@@ -146,4 +152,5 @@ def numpy_function(act, n: int = 0) -> Callable[[Any], Any]:
     if n not in (0, 1, 2):
         raise ValueError(f"derivative order must be 0, 1 or 2, got {n}")
     kernel, text = compiled(act, n)
-    return _wrap(kernel, f"{act.name}{chr(39) * n}", blocked=_passes(text) > 2)
+    # blocks pay off once a kernel makes several passes; for one to four the slicing costs more
+    return _wrap(kernel, f"{act.name}{chr(39) * n}", blocked=_passes(text) > 4)

@@ -219,6 +219,9 @@ def _steps(segments: list[Segment]) -> str | None:
     if len(segments) < 2 or any(s.kind != "const" for s in segments):
         return None
     values = [s.value[0] for s in segments]
+    if values == [0.0, 1.0] and segments[0].hi == 0.0 and not segments[1].lo_closed:
+        # [x > 0] (ReLU', Heaviside) as max(sign(x), 0): two passes, and NaN comes through sign
+        return "numpy.maximum(numpy.sign(x), 0.0)"
     total = values[0]
     terms = [repr(values[0])] if values[0] else []
     for left, right in zip(segments, segments[1:], strict=False):

@@ -29,6 +29,7 @@ def site_nav(acts: list[Any]) -> list[Any]:
         {"Reference": [
             {"How properties are defined": "definitions.md"},
             {"Provenance": "provenance.md"},
+            {"NumPy accuracy and speed": "numerics.md"},
             {"Python API": "api.md"},
         ]},
     ]
