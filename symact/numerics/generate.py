@@ -507,7 +507,7 @@ def _pade(expr_elem: sp.Expr, ref: Reference, r: float, centre: float = 0.0,
     # Taylor coefficients by mpmath's numerical differentiation (it raises its own precision), which
     # is quick and never hangs, unlike SymPy's series on a long derivative
     fn = sp.lambdify(x, expr_elem, "mpmath")
-    with mpmath.workdps(250):
+    with mpmath.workdps(120):
         coeffs = [+c for c in mpmath.taylor(fn, mpmath.mpf(centre), 2 * top, singular=True)]
         coeffs[0] = ref(centre)  # taylor() does not take the limit at a removable singularity
     shift = f"(x - {centre!r})" if centre else "x"
@@ -534,6 +534,11 @@ def _pade(expr_elem: sp.Expr, ref: Reference, r: float, centre: float = 0.0,
     return best[1], best[2]
 
 
+def _beyond(err: float, trigger: float, ref: Reference, slope: Reference, v: float) -> bool:
+    """err > trigger * max(1, condition at v); the condition number (a second reference) only when needed."""
+    return err > trigger and err > trigger * max(1.0, condition(ref, slope, v))
+
+
 def add_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
     """Where a formula loses accuracy near 0 (cancellation, or 0/0), patch it with a Pade approximant."""
     fn = compile_source(source(segments))
@@ -544,7 +549,7 @@ def add_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
         points = [sgn * v for v in NEAR_ZERO for sgn in (-1, 1) if s.lo < sgn * v < s.hi]
         got = _evaluate(fn, points)
         bad = [abs(v) for v, g in zip(points, got, strict=True)
-               if _ulps(float(g), ref(v)) > PATCH_TRIGGER * max(1.0, condition(ref, slope, v))]
+               if _beyond(_ulps(float(g), ref(v)), PATCH_TRIGGER, ref, slope, v)]
         zero = _evaluate(fn, [0.0])[0]
         if not bad and np.isfinite(zero):
             continue
@@ -580,7 +585,7 @@ def add_cell_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
             continue
         got = _evaluate(fn, points)
         bad = {int(np.floor(v / CELL)) for v, g in zip(points, got, strict=True)
-               if _ulps(float(g), ref(v)) > CELL_TRIGGER * max(1.0, condition(ref, slope, v))}
+               if _beyond(_ulps(float(g), ref(v)), CELL_TRIGGER, ref, slope, v)}
         for k in sorted(bad):
             lo, hi = k * CELL, (k + 1) * CELL
             if not (s.lo < lo and hi < s.hi):
