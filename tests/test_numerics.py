@@ -110,6 +110,30 @@ def test_accuracy_random(name: str, n: int) -> None:
     check()
 
 
+#: Parameter values away from the defaults: the generator must not rely on a coefficient being 1 (sin(3x)
+#: overflows at 1e308 where sin(x) does not; sqrt(5)^2 is not 5 in floating point).
+PARAMETERS = [
+    ("elu", {"alpha": "2.5"}), ("celu", {"alpha": "0.3"}), ("isrlu", {"a": "3"}),
+    ("leaky_relu", {"negative_slope": "0.2"}), ("prelu", {"a": "1.5"}),
+    ("thresholded_relu", {"theta": "-0.5"}), ("threshold", {"threshold": "2", "value": "3"}),
+    ("swish", {"beta": "0.3"}), ("gelu", {"mu": "0.5", "sigma": "2"}), ("snake", {"a": "3"}),
+    ("softshrink", {"lambd": "2"}), ("hardshrink", {"lambd": "0.1"}), ("isru", {"a": "0.2"}),
+    ("hard_tanh", {"min_val": "-2", "max_val": "0.5"}),
+    ("softplus", {"beta": "0.1"}), ("squareplus", {"b": "0.01"}),
+]
+PARAMETER_CASES = [(name, params, n) for name, params in PARAMETERS for n in (0, 1, 2)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "params", "n"), PARAMETER_CASES)
+def test_accuracy_at_other_parameters(name: str, params: dict, n: int) -> None:
+    act = symact.get(name, **params)
+    assert act.params != symact.get(name).params
+    points = grid(act) + list(EXTREMES)
+    failures = _check_points(act, n, points)
+    assert not failures, f"{name}{params}^({n}): {len(failures)} points beyond the bound, e.g. {failures[:4]}"
+
+
 @pytest.mark.parametrize(("name", "n"), CASES)
 def test_extremes_finite_and_silent(name: str, n: int) -> None:
     """No warning, no NaN, and no inf where the exact value is a finite double, at extreme inputs."""

@@ -40,6 +40,7 @@ class Segment:
     cells: dict[int, tuple] = field(default_factory=dict)  # k -> (p, q): Pade in x - c_k on cell k
     source: str = ""
     span: tuple[float, float] | None = None  # the range the formula is evaluated on, when wider than lo..hi
+    exact: tuple = (None, None)  # the declared bounds (SymPy numbers) when lo, hi are their roundings
     notes: list[str] = field(default_factory=list)
 
 
@@ -122,10 +123,11 @@ def plan(expr: sp.Expr, n: int) -> list[Segment]:
         else:
             lo, hi = _f(p.lo), _f(p.hi)
             closed = (not p.where.left_open, not p.where.right_open)
+        bounds = (p.lo if p.lo.is_finite else None, p.hi if p.hi.is_finite else None)
         if not p.expr.has(x):
-            segments.append(Segment(lo, hi, *closed, "const", value=(float(sp.N(p.expr, 30)),)))
+            segments.append(Segment(lo, hi, *closed, "const", value=(float(sp.N(p.expr, 30)),), exact=bounds))
         else:
-            segments.append(Segment(lo, hi, *closed, "formula", expr=p.expr))
+            segments.append(Segment(lo, hi, *closed, "formula", expr=p.expr, exact=bounds))
     if n == 0:
         envelope = _linear_envelope(segments)
         if envelope is not None:
@@ -155,8 +157,10 @@ def absorb_constants(segments: list[Segment]) -> list[Segment]:
                 f.span = (f.lo, f.hi)
                 if j < i:
                     f.hi, f.hi_closed = s.hi, s.hi_closed
+                    f.exact = (f.exact[0], s.exact[1])
                 else:
                     f.lo, f.lo_closed = s.lo, s.lo_closed
+                    f.exact = (s.exact[0], f.exact[1])
                 del segments[i]
                 changed = True
                 break
@@ -230,7 +234,7 @@ def _steps(segments: list[Segment]) -> str | None:
             return None
         total += jump
         if jump:
-            step = f"(x >= {left.hi!r})" if right.lo_closed else f"(x > {left.hi!r})"
+            step = _compare(">=" if right.lo_closed else ">", left.hi, left.exact[1])
             terms.append(step if jump == 1 else f"{jump!r} * {step}")
     return f"_with_nans(x, {' + '.join(terms)})"
 
@@ -256,11 +260,29 @@ def _gated(segments: list[Segment]) -> str | None:
     return f"({value}) * ~({' | '.join(_mask(s) for s in zeros)})"
 
 
+def _rounded(value: float, exact, up: bool) -> float:
+    """The double next to ``exact`` on its upper (lower) side: x >= 1/10 is x >= 0.1 rounded up."""
+    if exact is None or value in (inf, -inf):
+        return value
+    diff = sp.Rational(value) - exact
+    if diff == 0 or (diff > 0) == up:
+        return value
+    return float(np.nextafter(value, inf if up else -inf))
+
+
+def _compare(op: str, value: float, exact) -> str:
+    """``x op exact`` for a double x, as a comparison with a double (exact for a bound like 1/10)."""
+    cut = _rounded(value, exact, up=op in (">=", "<"))
+    return f"(x {op} {cut!r})"
+
+
 def _mask(s: Segment) -> str:
     if s.lo == s.hi:
+        if s.exact[0] is not None and sp.Rational(s.lo) != s.exact[0]:
+            return "numpy.zeros(x.shape, dtype=bool)"  # no double is the point
         return f"(x == {s.lo!r})"
-    low = f"(x {'>=' if s.lo_closed else '>'} {s.lo!r})"
-    high = f"(x {'<=' if s.hi_closed else '<'} {s.hi!r})"
+    low = _compare(">=" if s.lo_closed else ">", s.lo, s.exact[0])
+    high = _compare("<=" if s.hi_closed else "<", s.hi, s.exact[1])
     if s.lo == -inf:
         return high
     if s.hi == inf:
@@ -481,9 +503,11 @@ def add_tails(segments: list[Segment], ref: Reference) -> list[Segment]:
             -inf, -big, True, False, "line", value=(a, b))
         if side > 0:
             s.hi, s.hi_closed = big, True
+            s.exact = (s.exact[0], None)
             segments.append(line_kind)
         else:
             s.lo, s.lo_closed = -big, True
+            s.exact = (None, s.exact[1])
             segments.insert(0, line_kind)
     return segments
 
@@ -568,7 +592,7 @@ def add_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
 SCAN = sorted({k / 32 + d for k in range(-512, 512) for d in (0.0, 0.0137)})
 #: A cell whose scanned error exceeds this (ulps over max(1, condition)) gets a Pade approximant: lower than
 #: PATCH_TRIGGER, since the sampled maximum understates the cell's true one.
-CELL_TRIGGER = 2.75
+CELL_TRIGGER = 2.5
 
 
 def add_cell_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
@@ -589,6 +613,11 @@ def add_cell_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
         for k in sorted(bad):
             lo, hi = k * CELL, (k + 1) * CELL
             if not (s.lo < lo and hi < s.hi):
+                continue
+            if k in (-1, 0) and ref(0.0) == 0:
+                # f^(n)(0) = 0: relative accuracy down to 0 is more than an approximant on a fixed cell
+                # gives (the formula, or the patch near 0, keeps it)
+                s.notes.append(f"cancels on [{lo}, {hi}), next to the root at 0: no Pade cell")
                 continue
             piece = next(p for p in ref.pieces if p.where.contains(_cell_centre(k)) is sp.true)
             found = _pade(piece.expr, ref, CELL / 2, _cell_centre(k), top=12)

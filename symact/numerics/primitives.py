@@ -169,7 +169,18 @@ class LogCosh(Primitive):
         return sp.log(sp.cosh(self.args[0]))
 
 
-class Hypot(Primitive):
+class _WithSquare(Primitive):
+    """A hypot-family primitive: printed with c^2 as well (c2=...), so that sqrt(5)^2 is 5, not
+    5.000000000000001, inside the sum of squares."""
+
+    def _numpycode(self, printer) -> str:
+        c2 = float(sp.N(self.args[1] ** 2, 30))
+        return f"{self.numpy_name}({', '.join(printer._print(a) for a in self.args)}, c2={c2!r})"
+
+    _scipycode = _numpycode
+
+
+class Hypot(_WithSquare):
     """sqrt(u^2 + c^2) with c > 0 free of x."""
 
     numpy_name = "_hypot"
@@ -189,7 +200,7 @@ class FastHypot(Hypot):
     numpy_name = "_fast_hypot"
 
 
-class HypotPow(Primitive):
+class HypotPow(_WithSquare):
     """u^m hypot(u, c)^k for integers k (|k| >= 3) and m >= 0 (printing only): (u^2 + c^2)^(k/2) from the
     sum of squares carried to twice the working precision, so that the power does not multiply its
     rounding, and u^m inside, so that neither factor underflows alone."""
@@ -206,7 +217,7 @@ class HypotPow(Primitive):
         return u**m * (u**2 + c**2) ** (k / 2)
 
 
-class SumSquares(Primitive):
+class SumSquares(_WithSquare):
     """u^2 + c^2 (printing only: even powers of hypot)."""
 
     numpy_name = "_sum_squares"
@@ -219,7 +230,7 @@ class SumSquares(Primitive):
         return u**2 + c**2
 
 
-class HypotPlus(Primitive):
+class HypotPlus(_WithSquare):
     """s (u + sqrt(u^2 + c^2)) with c > 0: never cancels (for u < 0 it is s c^2 / (sqrt(u^2 + c^2) - u)).
 
     The scale s is applied before the sum so that s (u + h) does not overflow when u + h does."""
@@ -240,7 +251,7 @@ class HypotPlus(Primitive):
         return s * (u + sp.sqrt(u**2 + c**2))
 
 
-class HypotMinus(Primitive):
+class HypotMinus(_WithSquare):
     """sqrt(u^2 + c^2) - c with c > 0, computed as u (u / (sqrt(u^2 + c^2) + c)): no cancellation."""
 
     numpy_name = "_hypot_minus"
@@ -366,10 +377,10 @@ def _log_cosh_near_zero(a):
     return np.log1p(d, out=d)
 
 
-def _hypot(u, c):
+def _hypot(u, c, c2=None):
     """sqrt(u^2 + c^2) to about half an ulp: the sum of squares with its rounding error (see _sum_squares2),
     then one correction of the square root. numpy.hypot beyond 1e150, where the square would overflow."""
-    d, dl = _sum_squares2(u, c)
+    d, dl = _sum_squares2(u, c, c2)
     h = np.sqrt(d)
     dl /= d
     dl *= 0.5
@@ -381,32 +392,32 @@ def _hypot(u, c):
     return h
 
 
-def _fast_hypot(u, c):
+def _fast_hypot(u, c, c2=None):
     """sqrt(u*u + c*c) (several times faster than numpy.hypot, within 1 ulp); numpy.hypot on the elements
     where u*u overflows."""
     h = u * u
-    h += c * c
+    h += c * c if c2 is None else c2
     np.sqrt(h, out=h)
     if h.size and not np.max(h) < np.inf:  # element by element, so a value never depends on its neighbours
         _replace(h, u, ~(h < np.inf), lambda v: np.hypot(v, c))
     return h
 
 
-def _sum_squares(u, c):
+def _sum_squares(u, c, c2=None):
     # u*u + c*c; where u*u overflows the result is inf, and a negative power of it is 0 (the exact
     # value is below 1e-308 there)
     d = u * u
-    d += c * c
+    d += c * c if c2 is None else c2
     return d
 
 
 _SPLIT = 134217729.0  # 2^27 + 1: Dekker's splitting of a double into two 26-bit halves
 
 
-def _sum_squares2(u, c):
+def _sum_squares2(u, c, c2=None):
     """(d, dl) with u^2 + c^2 = d + dl to about 2^-100 relative: Dekker's exact product u*u = p + e, then
     the exact sum p + c^2 = d + err (for |u| < 1e150)."""
-    c2 = float(c) * float(c)
+    c2 = float(c) * float(c) if c2 is None else c2
     p = u * u
     t = u * _SPLIT
     hi = t - (t - u)
@@ -421,32 +432,34 @@ def _sum_squares2(u, c):
     return d, err
 
 
-def _hypot_pow(u, c, k, m=0):
+def _hypot_pow(u, c, k, m=0, c2=None, scale=1.0):
     """u^m (u^2 + c^2)^(k/2) = u^m pow(d, k/2) (1 + k/2 dl/d): within about 1 ulp whatever k is, where
     computing hypot first would multiply its rounding by k. Beyond |u| = 2^27 c, where c^2 no longer
     counts, it is sign(u)^m |u|^(m + k): so x (1 + x^2)^(-5/2) at x = 1e62 is 1e-248, not 1e62 times a
     power that has already underflowed."""
-    d, dl = _sum_squares2(u, c)
+    d, dl = _sum_squares2(u, c, c2)
     dl /= d
     dl *= 0.5 * k
     dl += 1.0
     r = np.power(d, 0.5 * k)
     r *= dl
+    r *= scale  # before u^m: 3 x h^-5 at x = 1e-308 must not pass through a subnormal
     if m:
         r *= u**m
     far = ~(np.abs(u) <= _SPLIT * c)
     if far.any():
-        _replace(r, u, far, lambda v: np.power(np.abs(v), m + k) * (np.sign(v) ** m))
+        _replace(r, u, far, lambda v: np.power(np.abs(v), m + k) * (np.sign(v) ** m) * scale)
     return r
 
 
-def _hypot_plus(u, c, s=1.0):
+def _hypot_plus(u, c, s=1.0, c2=None):
     # s (u + h) with h = hypot(u, c) cancels for u < 0, where it is s c^2 / (h - u). With t = h + |u|
     # (no cancellation, at least c) it is s t for u >= 0 and s c^2 / t for u < 0.
-    t = _fast_hypot(u, c)
+    c2 = c * c if c2 is None else c2
+    t = _fast_hypot(u, c, c2)
     t += np.abs(u)
     low = u < 0
-    left = np.divide(s * c * c, t)
+    left = np.divide(s * c2, t)
     big = t.size and not np.max(t) < np.inf
     t *= s
     left *= low
@@ -454,13 +467,13 @@ def _hypot_plus(u, c, s=1.0):
     t *= low
     t += left
     if big:  # |u| near 1e308 (t overflows) or infinite: those elements in halves, selected by np.where
-        _replace(t, u, np.abs(u) >= 8e307, lambda v: _hypot_plus_halves(v, c, s))
+        _replace(t, u, np.abs(u) >= 8e307, lambda v: _hypot_plus_halves(v, c, s, c2))
     return t
 
 
-def _hypot_plus_halves(u, c, s):
-    t = np.abs(0.5 * u) + _fast_hypot(0.5 * u, 0.5 * c)
-    return np.where(u < 0, (0.5 * s * c * c) / t, 2.0 * s * t)
+def _hypot_plus_halves(u, c, s, c2):
+    t = np.abs(0.5 * u) + _fast_hypot(0.5 * u, 0.5 * c, 0.25 * c2)
+    return np.where(u < 0, (0.5 * s * c2) / t, 2.0 * s * t)
 
 
 def _softplus(u):
@@ -492,8 +505,15 @@ def _lower_pick(u, t):
     return np.abs(r, out=r)
 
 
-def _hypot_minus(u, c):
-    return u * (u / (_fast_hypot(u, c) + c))
+def _finite(v):
+    """v with +-inf (an argument that overflowed) as 0; NaN stays NaN."""
+    if v.size and not np.max(np.abs(v)) < np.inf:
+        v = np.where(np.isinf(v), 0.0, v)
+    return v
+
+
+def _hypot_minus(u, c, c2=None):
+    return u * (u / (_fast_hypot(u, c, c2) + c))
 
 
 NAMESPACE = {
@@ -508,6 +528,7 @@ NAMESPACE = {
     "_sech": _sech,
     "_logcosh": _logcosh,
     "_hypot": _hypot,
+    "_finite": _finite,
     "_expit_neg_abs": _expit_neg_abs,
     "_tanh_half_abs": _tanh_half_abs,
     "_lower_pick": _lower_pick,

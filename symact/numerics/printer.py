@@ -30,9 +30,9 @@ class StablePrinter(SciPyPrinter):
             return f"(-{text})" if coeff.p < 0 else text
         powers = [f for f in sp.Mul.make_args(rest) if isinstance(f, HypotPow)]
         if coeff.is_Number and coeff != 1 and powers:
-            # 3 x h^-5 at x = 1e308 is x (3 h^-5), not inf * 0
+            # 3 x h^-5 at x = 1e308 is x (3 h^-5), not inf * 0: the coefficient goes inside the power
             others = sp.Mul(*[f for f in sp.Mul.make_args(rest) if f is not powers[0]])
-            scaled = f"({self._print(powers[0])} * {self._print(coeff)})"
+            scaled = self._print(powers[0])[:-1] + f", scale={float(coeff)!r})"
             return scaled if others == 1 else f"({self.parenthesize(others, PRECEDENCE['Mul'])} * {scaled})"
         num: list[sp.Expr] = []
         den: list[sp.Expr] = []
@@ -90,6 +90,22 @@ class StablePrinter(SciPyPrinter):
         for a in args[1:]:
             out = f"numpy.minimum({out}, {self._arg(a)})"
         return out
+
+    def _trig(self, name: str, expr) -> str:
+        arg = expr.args[0]
+        text = f"numpy.{name}({self._print(arg)})"
+        coeff = arg.as_coeff_Mul()[0] if not arg.is_Symbol else sp.S.One
+        if arg.is_Symbol or (arg.is_Mul and abs(coeff) <= 1 and sp.Mul.make_args(arg)[-1].is_Symbol):
+            return text
+        # the argument can overflow where x is finite (sin(3x) at x = 1e308): sin of something in [-1, 1]
+        # then, which is all a bounded term needs next to the x it is added to
+        return f"numpy.{name}(_finite({self._print(arg)}))"
+
+    def _print_sin(self, expr):
+        return self._trig("sin", expr)
+
+    def _print_cos(self, expr):
+        return self._trig("cos", expr)
 
     def _print_Abs(self, expr):
         return f"numpy.abs({self._print(expr.args[0])})"
