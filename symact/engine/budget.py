@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,18 @@ T = TypeVar("T")
 class OutOfTime(BaseException):
     """A derivation step used up its budget. A BaseException, like KeyboardInterrupt, so that the
     ``except Exception`` blocks inside SymPy cannot swallow it."""
+
+
+def _quiet_unraisable(unraisable) -> None:
+    """A budget's signal that lands in a finaliser or a weakref callback is lost there (the budget fires
+    again 50 ms later): say nothing about it, and pass every other unraisable exception on."""
+    if isinstance(unraisable.exc_type, type) and issubclass(unraisable.exc_type, OutOfTime):
+        return
+    _default_unraisable(unraisable)
+
+
+_default_unraisable = sys.unraisablehook
+sys.unraisablehook = _quiet_unraisable
 
 
 @contextmanager
