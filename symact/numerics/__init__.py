@@ -126,7 +126,7 @@ def _wrap(kernel: Callable[[np.ndarray], np.ndarray], name: str,
         with np.errstate(all="ignore"):
             out = run(work)
         out = np.asarray(out, dtype=np.float64)
-        if out is work or out is values or np.shares_memory(out, arr):
+        if np.may_share_memory(out, arr):
             out = out.copy()  # f(x) = x must not hand back the caller's own array
         if out.shape != work.shape:
             out = np.broadcast_to(out, work.shape).copy()

@@ -19,7 +19,7 @@ import sympy as sp
 
 from symact.declaration import x
 from symact.numerics.pieces import Piece, differentiate, pieces
-from symact.numerics.primitives import NAMESPACE, _replace, elementary
+from symact.numerics.primitives import NAMESPACE, _replace
 from symact.numerics.printer import formula_lines
 from symact.numerics.reference import Reference
 from symact.numerics.rewrite import stabilise
@@ -637,15 +637,3 @@ def build(expr: sp.Expr, n: int):
     segments = add_cell_patches(segments, ref)
     text = source(segments)
     return compile_source(text), text, segments
-
-
-def check_identity(expr: sp.Expr, n: int) -> float:
-    """Largest relative gap between the stable pieces (in elementary form) and SymPy's own derivative."""
-    gap = 0.0
-    ref = Reference(expr, n)
-    for p, q in zip(stable_pieces(expr, n), ref.pieces, strict=False):
-        d = elementary(p.expr) - q.expr
-        for v in (-2.3, -0.7, 0.4, 1.9):
-            if p.where.contains(v) is sp.true:
-                gap = max(gap, abs(float(sp.N(d.subs(x, v), 30))))
-    return gap

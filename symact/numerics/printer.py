@@ -71,25 +71,22 @@ class StablePrinter(SciPyPrinter):
             return None
         return f"numpy.clip({self._print(u)}, {self._arg(lo)}, {self._arg(hi)})"
 
-    def _print_Max(self, expr):
-        clipped = self._clip(expr, sp.Min)
+    def _fold(self, expr, ufunc: str, inner) -> str:
+        """Max/Min as nested numpy.maximum/minimum (numbers last), or one numpy.clip when it is a clamp."""
+        clipped = self._clip(expr, inner)
         if clipped is not None:
             return clipped
         args = sorted(expr.args, key=lambda a: a.is_Number)
         out = self._arg(args[0])
         for a in args[1:]:
-            out = f"numpy.maximum({out}, {self._arg(a)})"
+            out = f"numpy.{ufunc}({out}, {self._arg(a)})"
         return out
 
+    def _print_Max(self, expr):
+        return self._fold(expr, "maximum", sp.Min)
+
     def _print_Min(self, expr):
-        clipped = self._clip(expr, sp.Max)
-        if clipped is not None:
-            return clipped
-        args = sorted(expr.args, key=lambda a: a.is_Number)
-        out = self._arg(args[0])
-        for a in args[1:]:
-            out = f"numpy.minimum({out}, {self._arg(a)})"
-        return out
+        return self._fold(expr, "minimum", sp.Max)
 
     def _trig(self, name: str, expr) -> str:
         arg = expr.args[0]
@@ -209,20 +206,17 @@ def formula_lines(expr: sp.Expr, symbol: sp.Symbol, arg: str, prefix: str) -> tu
     temps = sp.numbered_symbols(f"{prefix}_t")
     expr = logistic_groups(even_hypot_powers(expr))
     lines: list[str] = []
+
+    def name_once(values: list[sp.Expr]) -> sp.Expr:
+        named = {v: next(temps) for v in values}
+        lines.extend(f"{name} = {printer.doprint(v)}" for v, name in named.items())
+        return expr.xreplace(named)
+
     # the one logistic value a group shares is computed once, before anything built on it
-    shared = sorted(expr.atoms(ExpitNegAbs), key=sp.default_sort_key)
-    if shared:
-        named = {a: next(temps) for a in shared}
-        lines += [f"{name} = {printer.doprint(a)}" for a, name in named.items()]
-        expr = expr.xreplace(named)
+    expr = name_once(sorted(expr.atoms(ExpitNegAbs), key=sp.default_sort_key))
     # a base raised to an integer power is printed as repeated division (h / h / h): compute it once
-    bases = sorted({p.base for p in expr.atoms(sp.Pow) if p.exp.is_Integer and abs(p.exp) >= 2
-                    and not p.base.is_Symbol}, key=sp.default_sort_key)
-    if bases:
-        named = {b: next(temps) for b in bases}
-        for b, name in named.items():
-            lines.append(f"{name} = {printer.doprint(b)}")
-        expr = expr.xreplace(named)
+    expr = name_once(sorted({p.base for p in expr.atoms(sp.Pow) if p.exp.is_Integer and abs(p.exp) >= 2
+                             and not p.base.is_Symbol}, key=sp.default_sort_key))
     replacements, (reduced,) = sp.cse([expr], symbols=temps)
     lines += [f"{name} = {printer.doprint(value)}" for name, value in replacements]
     lines.append(f"{prefix} = {printer.doprint(reduced)}")
