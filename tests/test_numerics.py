@@ -241,6 +241,41 @@ def test_powers_of_hypot_are_accurate() -> None:
     assert not _check_points(act, 2, xs, tol=2.5)
 
 
+def test_times_expit_tail_and_near_half() -> None:
+    """SiLU = x / (1 + e^-x): below -709.78 e^-x overflows, and x e^x must not go through a subnormal
+    e^x (x in [-714, -709] has a normal result); log-sigmoid' = expit(-x) stays within 1.5 ulp just
+    below 1/2, where scipy's 1 / (1 + e^-u) loses up to 1.8."""
+    silu = symact.get("silu")
+    assert "_times_expit(" in compiled(silu, 0)[1]
+    xs = [float(v) for v in np.linspace(-714.0, -709.0, 41)]
+    assert not _check_points(silu, 0, xs, tol=1.5)
+    xs = [float(v) for v in np.linspace(-0.05, 0.05, 201)] + [0.03, 0.001]
+    assert not _check_points(symact.get("log_sigmoid"), 1, xs, tol=1.5)
+
+
+def test_log_cosh_near_zero_and_overflow() -> None:
+    """log cosh x: a Pade approximant where cosh x < cosh 1 (log(cosh x) loses up to 7 ulp at 0.5), and
+    |x| - log 2 where cosh overflows."""
+    act = symact.get("logcosh")
+    xs = [float(v) for v in np.linspace(-1.2, 1.2, 241)] + [1e-8, -3e-4, 710.4, -710.5, 800.0, 1e300]
+    assert not _check_points(act, 0, xs, tol=2.0)
+
+
+def test_squareplus_both_sides() -> None:
+    """squareplus = (x + sqrt(x^2 + 4)) / 2 = 2 / t + max(x, 0) with t = |x| + sqrt(x^2 + 4): no
+    cancellation for x < 0, and no overflow of x^2 at +-1e200."""
+    act = symact.get("squareplus")
+    xs = [float(v) for v in np.geomspace(1e-3, 1e6, 200)]
+    xs += [-v for v in xs] + [1e200, -1e200, 1.7e308, -1.7e308, 1e154, -1e154]
+    assert not _check_points(act, 0, xs, tol=2.0)
+
+
+def test_relu_derivative_is_exact() -> None:
+    f = numpy_function(symact.get("relu"), 1)
+    xs = np.array([np.nan, -np.inf, -1e308, -5e-324, -0.0, 0.0, 5e-324, 1.0, 1e308, np.inf])
+    np.testing.assert_array_equal(f(xs), [np.nan, 0, 0, 0, 0, 0, 1, 1, 1, 1])
+
+
 def test_generated_code_is_cached() -> None:
     act = symact.get("silu")
     assert compiled(act, 1) is compiled(symact.get("silu"), 1)

@@ -5,7 +5,8 @@ activation. It is not written by hand: the declared expression is
 
 1. split into pieces on intervals (:mod:`.pieces`; Max/Min/Abs become Piecewise),
 2. rewritten into stable primitives (:mod:`.rewrite`, :mod:`.primitives`): ``log(1 + e^u)`` is
-   ``np.logaddexp(0, u)``, ``1/(1 + e^-u)`` is ``scipy.special.expit(u)``, ``e^u - 1`` is ``expm1``,
+   ``max(u, 0) + log1p(e^-|u|)``, ``1/(1 + e^-u)`` is a logistic function computed from ``e^-|u|`` (and
+   ``v/(1 + e^-u)`` for ``v expit(u)``), ``e^u - 1`` is ``expm1``,
    ``(1 + erf(u/sqrt2))/2`` is ``scipy.special.ndtr``, ``1 - tanh^2`` is ``sech^2`` (overflow-free),
    ``sqrt(u^2 + c)`` is ``hypot``, ...; and differentiated *in the primitives*, so that the derivative stays
    stable (sigmoid' is ``expit(x) expit(-x)``),
@@ -78,9 +79,10 @@ BLOCK = 65536
 
 
 #: Array passes made by the primitives that are more than one NumPy call (see primitives.py).
-_PRIMITIVE_PASSES = {"_hypot_plus": 12, "_hypot_pow": 20, "_hypot": 16, "_hypot_minus": 8, "_fast_hypot": 4,
+_PRIMITIVE_PASSES = {"_hypot_plus": 10, "_hypot_pow": 20, "_hypot": 16, "_hypot_minus": 8, "_fast_hypot": 4,
                      "_logcosh": 8, "_softplus": 5, "_logistic_density": 6, "_sech": 6, "_tanh_half_abs": 5,
-                     "_expit_neg_abs": 5, "_lower_pick": 3, "_sum_squares": 2, "_cells": 6, "_patch": 4}
+                     "_expit": 8, "_expit_neg_abs": 5, "_times_expit": 5, "_lower_pick": 3,
+                     "_positive_step": 2, "_sum_squares": 2, "_cells": 6, "_patch": 4}
 
 
 def _passes(text: str) -> int:

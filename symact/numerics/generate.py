@@ -224,8 +224,8 @@ def _steps(segments: list[Segment]) -> str | None:
         return None
     values = [s.value[0] for s in segments]
     if values == [0.0, 1.0] and segments[0].hi == 0.0 and not segments[1].lo_closed:
-        # [x > 0] (ReLU', Heaviside) as max(sign(x), 0): two passes, and NaN comes through sign
-        return "numpy.maximum(numpy.sign(x), 0.0)"
+        # [x > 0] (ReLU', Heaviside) as ceil(clip(x, 0, 1)), in place: NaN comes through with no search
+        return "_positive_step(x)"
     total = values[0]
     terms = [repr(values[0])] if values[0] else []
     for left, right in zip(segments, segments[1:], strict=False):
@@ -321,8 +321,8 @@ def _cells(v: np.ndarray, u: np.ndarray, lo: float, width: float, approx: list) 
         if fn is not None:
             sel = np.flatnonzero(cell == k)
             if sel.size:
-                out.put(sel, fn(us.take(sel)))
-    v.put(idx, out)
+                out[sel] = fn(us.take(sel))
+    v[idx] = out
     return v
 
 

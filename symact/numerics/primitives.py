@@ -6,14 +6,14 @@ so that a rewritten formula can be checked against the original.
 
 | primitive          | meaning                         | NumPy                               |
 |--------------------|---------------------------------|-------------------------------------|
-| Expit(u)           | 1 / (1 + e^-u)                  | scipy.special.expit (e^u below -708)|
+| Expit(u)           | 1 / (1 + e^-u)                  | 1 - t or t, t = e / (1 + e), e = e^-abs(u) |
 | LogisticDensity(u) | expit(u) expit(-u)              | t (1 - t) with t = expit(-abs(u))   |
 | Softplus(u)        | log(1 + e^u)                    | max(u, 0) + log1p(e^-abs(u))        |
 | Expm1(u), Log1p(u) | e^u - 1, log(1 + u)             | np.expm1, np.log1p                  |
 | Ndtr(u)            | (1 + erf(u / sqrt 2)) / 2       | scipy.special.ndtr                  |
 | Tanh(u), Sech(u)   | tanh u, 1 / cosh u              | np.tanh, 2 e^-abs(u) / (1 + e^-2abs(u)) |
-| LogCosh(u)         | log(cosh u)                     | log1p(2 sinh(u/2)^2) near 0, else       |
-|                    |                                 | abs(u) - log 2 + log1p(e^-2abs(u))  |
+| LogCosh(u)         | log(cosh u)                     | log(cosh abs(u)); a Pade approximant    |
+|                    |                                 | below 1, abs(u) - log 2 above 700   |
 | Hypot(u, c)        | sqrt(u^2 + c^2), c > 0          | np.hypot                            |
 | HypotPlus(u, c)    | u + sqrt(u^2 + c^2)             | u + h for u >= 0, c^2 / (h - u) for u < 0 |
 | HypotMinus(u, c)   | sqrt(u^2 + c^2) - c             | u (u / (h + c))                     |
@@ -21,6 +21,9 @@ so that a rewritten formula can be checked against the original.
 
 from __future__ import annotations
 
+import functools
+
+import mpmath
 import numpy as np
 import scipy.special as special
 import sympy as sp
@@ -293,6 +296,17 @@ class LowerPick(Primitive):
         return sp.Piecewise((t, u < 0), (1 - t, True))
 
 
+class TimesExpit(Primitive):
+    """v expit(u) as v / (1 + e^-u): two roundings after the exponential, as few as any form has
+    (printing only; where e^-u overflows, v e^u)."""
+
+    numpy_name = "_times_expit"
+
+    def elementary(self):
+        v, u = self.args
+        return v / (1 + sp.exp(-u))
+
+
 class CopySign(Primitive):
     """|v| with the sign of u (printing only)."""
 
@@ -324,24 +338,20 @@ def _replace(r: np.ndarray, u: np.ndarray, mask: np.ndarray, fn) -> np.ndarray:
     several times faster than boolean indexing)."""
     idx = np.flatnonzero(mask)
     if idx.size:
-        r.put(idx, fn(u.take(idx)))
+        r[idx] = fn(u.take(idx))
     return r
 
 
 def _expit(u):
-    r = special.expit(u)
-    # scipy.special.expit flushes to 0 below -709.78 (it forms 1 + e^-u); there expit(u) = e^u exactly
-    low = u < -708.0
-    if np.any(low):
-        r = np.where(low, np.exp(np.minimum(u, -708.0)), r)
-    return r
+    # t = expit(-|u|) = e / (1 + e), e = exp(-|u|) <= 1 (about 1 ulp, no overflow; it underflows only where
+    # expit does), then 1 - t for u >= 0, exact to half an ulp since t <= 1/2. Closer than scipy's
+    # 1 / (1 + exp(-u)) just below 1/2, where the result's ulp halves.
+    return _lower_pick(u, _expit_neg_abs(u))
 
 
 def _logistic_density(u):
     # t = expit(-|u|) <= 1/2 is accurate relative to itself, and 1 - t in [1/2, 1] loses nothing
-    t = np.abs(u)
-    np.negative(t, out=t)
-    t = _expit(t)
+    t = _expit_neg_abs(u)
     return t * (1.0 - t)
 
 
@@ -356,25 +366,52 @@ def _sech(u):
     return e
 
 
+_COSH_1 = float(np.cosh(1.0))
+
+
 def _logcosh(u):
-    # log(cosh |u|) loses nothing for |u| >= 1 (cosh >= 1.54, far from log's root); cosh overflows beyond
-    # 710, where log cosh |u| = |u| - log 2 to the last bit; below 1, log1p(m^2 / (2 (1 + m))) with
-    # m = expm1(|u|), which is cosh |u| - 1 without cancellation. The corrections touch those elements only.
-    a = np.abs(u)
-    r = np.cosh(a)
+    # log(cosh u) loses nothing for |u| >= 1 (cosh >= 1.54, far from log's root): below that, where cosh
+    # u < cosh 1 (cosh is even and increasing in |u|, so no |u| is needed), a Pade approximant; cosh
+    # overflows beyond 710.4, where log cosh u = |u| - log 2 to the last bit. The corrections touch
+    # those elements only.
+    r = np.cosh(u)
+    over = ~(r < np.inf) if r.size and not np.max(r) < np.inf else None  # NaN goes there too, and stays
+    small = r < _COSH_1
     np.log(r, out=r)
-    if a.size and not np.max(a) < 700.0:
-        _replace(r, a, ~(a < 700.0), lambda v: v - 0.6931471805599453)
-    return _replace(r, a, a < 1.0, _log_cosh_near_zero)
+    if over is not None:
+        _replace(r, u, over, lambda v: np.abs(v) - 0.6931471805599453)
+    return _replace(r, u, small, _log_cosh_near_zero)
+
+
+@functools.cache
+def _log_cosh_pade() -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Pade approximant [7/7] of h(s) = (log cosh sqrt(s) - s/2) / s^2 from its Taylor series,
+    c_n = 4^n (4^n - 1) B_2n / (2n (2n)!) for s^n in log cosh: within 1.5 ulp on |a| < 1 as
+    a^2/2 + a^4 h(a^2), where the rounding of h is damped by a^2 h / log cosh a < 1/6."""
+    with mpmath.workdps(50):
+        c = [mpmath.mpf(4) ** n * (mpmath.mpf(4) ** n - 1) * mpmath.bernoulli(2 * n)
+             / (2 * n * mpmath.factorial(2 * n)) for n in range(2, 18)]
+        p, q = mpmath.pade(c, 7, 7)
+        return tuple(float(v) for v in p), tuple(float(v) for v in q)
 
 
 def _log_cosh_near_zero(a):
-    m = np.expm1(a)
-    d = m + 1.0
-    d *= 2.0
-    np.divide(m, d, out=d)
-    d *= m
-    return np.log1p(d, out=d)
+    # polynomials in s = a^2, a few multiply-adds: several times cheaper than expm1 and log1p
+    p, q = _log_cosh_pade()
+    s = a * a
+    num = np.full(s.shape, p[-1])
+    for k in p[-2::-1]:
+        num *= s
+        num += k
+    den = np.full(s.shape, q[-1])
+    for k in q[-2::-1]:
+        den *= s
+        den += k
+    num /= den
+    num *= s
+    num *= s
+    num += 0.5 * s
+    return num
 
 
 def _hypot(u, c, c2=None):
@@ -453,22 +490,20 @@ def _hypot_pow(u, c, k, m=0, c2=None, scale=1.0):
 
 
 def _hypot_plus(u, c, s=1.0, c2=None):
-    # s (u + h) with h = hypot(u, c) cancels for u < 0, where it is s c^2 / (h - u). With t = h + |u|
-    # (no cancellation, at least c) it is s t for u >= 0 and s c^2 / t for u < 0.
+    # s (u + h) with h = hypot(u, c) cancels for u < 0, where it is s c^2 / (h - u). With t = h + |u| (no
+    # cancellation, at least c), and since t - c^2 / t = 2 |u|, it is s c^2 / t + 2 s max(u, 0) for every
+    # u: a sum of two non-negative terms.
     c2 = c * c if c2 is None else c2
-    t = _fast_hypot(u, c, c2)
+    t = u * u
+    t += c2
+    np.sqrt(t, out=t)
     t += np.abs(u)
-    low = u < 0
-    left = np.divide(s * c2, t)
     big = t.size and not np.max(t) < np.inf
-    t *= s
-    left *= low
-    np.logical_not(low, out=low)
-    t *= low
-    t += left
-    if big:  # |u| near 1e308 (t overflows) or infinite: those elements in halves, selected by np.where
-        _replace(t, u, np.abs(u) >= 8e307, lambda v: _hypot_plus_halves(v, c, s, c2))
-    return t
+    r = np.divide(s * c2, t, out=t)
+    r += np.maximum(u, 0.0) * (2.0 * s)
+    if big:  # u^2 or t overflows (|u| above 1e154): those elements in halves, selected by np.where
+        _replace(r, u, ~(np.abs(u) < 1e150), lambda v: _hypot_plus_halves(v, c, s, c2))
+    return r
 
 
 def _hypot_plus_halves(u, c, s, c2):
@@ -505,6 +540,30 @@ def _lower_pick(u, t):
     return np.abs(r, out=r)
 
 
+def _positive_step(u):
+    """[u > 0] as ceil(clip(u, 0, 1)): two passes in place, NaN through (the sign of zero may be lost)."""
+    r = np.clip(u, 0.0, 1.0)
+    return np.ceil(r, out=r)
+
+
+def _times_expit(v, u):
+    d = np.negative(u)
+    np.exp(d, out=d)
+    d += 1.0
+    r = np.divide(v, d)
+    # e^-u overflows below -709.78: there expit(u) = e^u to the last bit, and v e^u is (e^(u + 512) v) e^-512,
+    # so that e^u is not a subnormal with bits missing (u + 512 is exact for u in [-1024, -256]; below,
+    # the result is 0 anyway). On those elements only.
+    if u.size and not np.min(u) > -709.0:
+        idx = np.flatnonzero(~(u > -709.0))
+        w = np.take(v, idx) if np.ndim(v) else v
+        r[idx] = np.exp(u.take(idx) + 512.0) * w * _EXP_MINUS_512
+    return r
+
+
+_EXP_MINUS_512 = float(mpmath.exp(-512))  # correctly rounded
+
+
 def _finite(v):
     """v with +-inf (an argument that overflowed) as 0; NaN stays NaN."""
     if v.size and not np.max(np.abs(v)) < np.inf:
@@ -536,4 +595,6 @@ NAMESPACE = {
     "_sum_squares": _sum_squares,
     "_hypot_pow": _hypot_pow,
     "_hypot_plus": _hypot_plus,
+    "_positive_step": _positive_step,
+    "_times_expit": _times_expit,
 }

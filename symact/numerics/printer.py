@@ -191,12 +191,32 @@ def logistic_groups(expr: sp.Expr) -> sp.Expr:
         uses.setdefault(u, set()).add(type(f))
     for u, kinds in uses.items():
         if len(kinds) < 2:
+            if kinds == {Expit}:
+                expr = _times_expit(expr, u)
             continue
         t = ExpitNegAbs(u)
         table = {LogisticDensity(u): t * (1 - t), Expit(u): LowerPick(u, t), Expit(-u): LowerPick(-u, t),
                  Tanh(u / 2): CopySign(TanhHalfAbs(u, t), u), Tanh(-u / 2): -CopySign(TanhHalfAbs(u, t), u)}
         expr = expr.xreplace(table)
     return expr
+
+
+def _times_expit(expr: sp.Expr, u: sp.Expr) -> sp.Expr:
+    """v expit(+-u) with v a non-constant factor as v / (1 + e^-(+-u)) (SiLU, GELU-sigmoid): one rounding
+    fewer than v times expit."""
+    from symact.numerics.primitives import Expit, TimesExpit
+
+    def product(e: sp.Expr) -> bool:
+        return (isinstance(e, sp.Mul) and not e.is_number
+                and sum(1 for f in e.args if isinstance(f, Expit) and f.args[0] in (u, -u)) == 1
+                and not any(f.free_symbols for f in e.args if isinstance(f, sp.Pow) and f.base.has(Expit)))
+
+    def fuse(e: sp.Expr) -> sp.Expr:
+        g = next(f for f in e.args if isinstance(f, Expit) and f.args[0] in (u, -u))
+        v = e / g
+        return TimesExpit(v, g.args[0]) if v.free_symbols else e
+
+    return expr.replace(product, fuse)
 
 
 def formula_lines(expr: sp.Expr, symbol: sp.Symbol, arg: str, prefix: str) -> tuple[list[str], str]:
