@@ -6,9 +6,10 @@ For every scalar activation and n = 0, 1, 2:
   number of g = f^(n) at x (so 4 means "4 ulp where well conditioned"), over a fixed set of points in
   [-1000, 1000] (dense near 0, in the tails), against the mpmath reference; "inf" when some output is NaN or
   infinite where the exact value is a finite double;
-* speed: millions of float64 elements per second on 1e6 normal(0, 4) inputs, median of 15 rounds in which
+* speed: millions of float64 elements per second on 1e6 normal(0, 4) inputs, median of 21 rounds in which
   every NumPy implementation is timed once, side by side (PyTorch and JAX in rounds of their own); "ratio"
-  is symact's time over the hand-written NumPy expression's (target: at most 1.3).
+  is the median over the rounds of symact's time over the hand-written NumPy expression's in the same
+  round (target: at most 1.3).
 
 PyTorch runs on the CPU with one thread, in float64; its derivatives are autograd's (timed as forward plus
 backward). JAX is included when it can be imported (jit-compiled, vmapped grad, float64, one thread).
@@ -139,13 +140,15 @@ def max_scaled_ulps(values: np.ndarray, points: list[float], ref: Reference, slo
 FRAMEWORKS = ("torch", "jax")
 
 
-def throughputs(fns: dict, data: np.ndarray, runs: int = 11) -> dict:
+def throughputs(fns: dict, data: np.ndarray, runs: int = 11, times: dict | None = None) -> dict:
     """Millions of elements per second for each function, measured side by side: every round times each
-    function once (in a rotating order), and the median of ``runs`` rounds is taken (after a warm-up)."""
+    function once (in a rotating order), and the median of ``runs`` rounds is taken (after a warm-up).
+    ``times``, if given, receives every round's time per function."""
     keys = list(fns)
     if not keys:
         return {}
-    times: dict = {k: [] for k in keys}
+    times = {} if times is None else times
+    times.update({k: [] for k in keys})
     for k in keys:
         fns[k](data)
     for r in range(runs):
@@ -154,6 +157,16 @@ def throughputs(fns: dict, data: np.ndarray, runs: int = 11) -> dict:
             fns[k](data)
             times[k].append(time.perf_counter() - t)
     return {k: data.size / statistics.median(times[k]) / 1e6 for k in keys}
+
+
+#: Rounds of the side-by-side timing of the NumPy implementations.
+ROUNDS = 21
+
+
+def paired_ratio(mine: list[float], theirs: list[float]) -> float:
+    """The median over rounds of my time / their time in the same round: the two calls of a round are
+    neighbours, so a slow spell of a shared machine cancels out of each ratio."""
+    return statistics.median(a / b for a, b in zip(mine, theirs, strict=True))
 
 
 def naive(act, n: int):
@@ -220,11 +233,13 @@ def _summary(results: list[tuple]) -> list[str]:
     """The targets, counted: at most 4 ulp (over max(1, condition)); no other implementation more accurate
     by more than half an ulp; at most 1.3 times the hand-written NumPy's time."""
     over = [f"{name}^({n}) {acc['symact']:.2f}" for name, n, acc, _ in results if acc["symact"] > 4.0]
-    behind = []
+    behind, strict = [], []
     for name, n, acc, _ in results:
         others = {k: v for k, v in acc.items() if k != "symact" and v is not None}
         if others:
             key = min(others, key=others.get)
+            if others[key] < acc["symact"] and acc["symact"] > 1.0:
+                strict.append(f"{name}^({n}) {acc['symact']:.2f} vs {key} {others[key]:.2f}")
             if others[key] + 0.5 < acc["symact"] and acc["symact"] > 1.0:
                 behind.append(f"{name}^({n}) {acc['symact']:.2f} vs {key} {others[key]:.2f}")
     ratios = [r for *_, r in results if r is not None]
@@ -234,6 +249,8 @@ def _summary(results: list[tuple]) -> list[str]:
         + (f"; over: {', '.join(over)}" if over else ""),
         f"- behind another implementation by more than 0.5 ulp: {len(behind)}"
         + (f" ({', '.join(behind)})" if behind else ""),
+        f"- behind another implementation at all (where symact is above 1 ulp): {len(strict)}"
+        + (f" ({', '.join(strict)})" if strict else ""),
         f"- speed against the hand-written NumPy: median ratio {statistics.median(ratios):.2f}, "
         f"{len(ratios) - len(slow)} of {len(ratios)} within 1.3x"
         + (f"; slower: {', '.join(slow)}" if slow else ""),
@@ -295,10 +312,12 @@ def main() -> None:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
                 # the NumPy implementations side by side, the frameworks (their own thread pools) apart
-                measured = throughputs({k: f for k, f in timed.items() if k not in FRAMEWORKS}, data, 15)
+                rounds: dict = {}
+                measured = throughputs({k: f for k, f in timed.items() if k not in FRAMEWORKS}, data, ROUNDS,
+                                       rounds)
                 measured |= throughputs({k: f for k, f in timed.items() if k in FRAMEWORKS}, data, 5)
             speed = {key: measured.get(key) for key in impls}
-            ratio = speed["hand"] / speed["symact"] if speed["hand"] else None
+            ratio = paired_ratio(rounds["symact"], rounds["hand"]) if speed["hand"] else None
             results.append((name, n, acc, ratio))
             row = (f"| {name} | {n} | " + " | ".join(fmt_ulp(acc[k]) for k in impls) + " | "
                    + " | ".join(fmt_speed(speed[k]) for k in ("symact", "hand", "naive", "scipy", "torch",
@@ -314,9 +333,10 @@ def main() -> None:
             "Generated by `python scripts/bench_numeric.py`. Accuracy: worst error in ulps divided by "
             "max(1, condition number), over fixed points in [-1000, 1000] against a 40+ digit mpmath "
             "reference (`inf`: a NaN or inf where the exact value is a finite double). Speed: millions of "
-            "float64 elements per second on 1e6 normal(0, 4) inputs, median of 15 rounds that time every "
-            "NumPy implementation once, side by side (PyTorch and JAX in rounds of their own; one thread); "
-            "ratio = symact's time / the hand-written NumPy expression's. PyTorch derivatives are autograd "
+            f"float64 elements per second on 1e6 normal(0, 4) inputs, median of {ROUNDS} rounds that time "
+            "every NumPy implementation once, side by side (PyTorch and JAX in rounds of their own; one "
+            "thread); ratio = the median over rounds of symact's time / the hand-written NumPy expression's "
+            "in the same round. PyTorch derivatives are autograd "
             "(forward + backward). Timings come from a shared 2-core machine: for the cheapest kernels "
             "(ReLU, clips, ~1 ms per call) the ratio is mostly noise.\n\n"
             # the site's "NumPy accuracy and speed" page includes what lies between the markers

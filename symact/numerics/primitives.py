@@ -278,7 +278,8 @@ class ExpitNegAbs(Primitive):
 
 
 class TanhHalfAbs(Primitive):
-    """tanh(|u|/2) = 1 - 2 t for t = expit(-|u|); near 0, where that cancels, numpy.tanh (printing only)."""
+    """tanh(|u|/2) = 1 - 2 t for t = expit(-|u|); below 1, where that cancels, a Pade approximant
+    (printing only)."""
 
     numpy_name = "_tanh_half_abs"
 
@@ -395,10 +396,8 @@ def _log_cosh_pade() -> tuple[tuple[float, ...], tuple[float, ...]]:
         return tuple(float(v) for v in p), tuple(float(v) for v in q)
 
 
-def _log_cosh_near_zero(a):
-    # polynomials in s = a^2, a few multiply-adds: several times cheaper than expm1 and log1p
-    p, q = _log_cosh_pade()
-    s = a * a
+def _rational(s, p, q):
+    """P(s) / Q(s) by Horner's rule, in place."""
     num = np.full(s.shape, p[-1])
     for k in p[-2::-1]:
         num *= s
@@ -408,10 +407,41 @@ def _log_cosh_near_zero(a):
         den *= s
         den += k
     num /= den
-    num *= s
-    num *= s
-    num += 0.5 * s
     return num
+
+
+def _log_cosh_near_zero(a):
+    # polynomials in s = a^2, a few multiply-adds: several times cheaper than expm1 and log1p
+    s = a * a
+    r = _rational(s, *_log_cosh_pade())
+    r *= s
+    r *= s
+    r += 0.5 * s
+    return r
+
+
+@functools.cache
+def _tanh_pade() -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Pade approximant [3/3] of h(s) = (tanh(sqrt s) / sqrt s - 1) / s from the Taylor series of tanh,
+    c_n = 4^n (4^n - 1) B_2n / (2n)! for y^(2n-1): within 0.75 ulp on |y| <= 1/2 as y + y s h(s)
+    (numpy.tanh: 0.93)."""
+    with mpmath.workdps(50):
+        c = [mpmath.mpf(4) ** n * (mpmath.mpf(4) ** n - 1) * mpmath.bernoulli(2 * n) / mpmath.factorial(2 * n)
+             for n in range(2, 9)]
+        p, q = mpmath.pade(c, 3, 3)
+        return tuple(float(v) for v in p), tuple(float(v) for v in q)
+
+
+def _tanh_half_near_zero(v):
+    # tanh(|v| / 2) for |v| < 1, a rational function: about three times cheaper than numpy.tanh
+    y = np.abs(v)
+    y *= 0.5
+    s = y * y
+    r = _rational(s, *_tanh_pade())
+    r *= s
+    r *= y
+    r += y
+    return r
 
 
 def _hypot(u, c, c2=None):
@@ -529,8 +559,8 @@ def _expit_neg_abs(u):
 
 def _tanh_half_abs(u, t):
     r = 1.0 - 2.0 * t
-    # 1 - 2t loses up to 3 ulp below 1; numpy.tanh there, on those elements only
-    return _replace(r, u, np.abs(u) < 1.0, lambda v: np.tanh(0.5 * np.abs(v)))
+    # 1 - 2t loses up to 3 ulp below 1; a Pade approximant of tanh there, on those elements only
+    return _replace(r, u, np.abs(u) < 1.0, _tanh_half_near_zero)
 
 
 def _lower_pick(u, t):

@@ -170,8 +170,8 @@ def logistic_groups(expr: sp.Expr) -> sp.Expr:
     """expit(u), expit(-u), the logistic density and tanh(u/2) of one u, written in one t = expit(-|u|).
 
     expit(u) is t for u < 0 and 1 - t otherwise, the density is t (1 - t), and tanh(|u|/2) = 1 - 2t
-    (numpy.tanh where |u| < 1, on those elements only, since 1 - 2t cancels there). So SiLU' and
-    sigmoid'' cost one logistic function instead of three transcendental calls, with the same accuracy.
+    (a Pade approximant of tanh where |u| < 1, on those elements only, since 1 - 2t cancels there). So
+    SiLU' and sigmoid'' cost one logistic function instead of three transcendental calls.
     """
     from symact.numerics.primitives import (
         CopySign,
