@@ -314,6 +314,9 @@ def _cells(v: np.ndarray, u: np.ndarray, lo: float, width: float, approx: list) 
     if v is u:
         v = v.copy()
     us = u.take(idx)
+    if len(approx) == 1:
+        v[idx] = approx[0](us)
+        return v
     cell = np.floor((us - lo) / width).astype(np.intp)
     np.clip(cell, 0, len(approx) - 1, out=cell)
     out = v.take(idx)
