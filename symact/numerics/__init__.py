@@ -82,13 +82,15 @@ BLOCK = 65536
 _PRIMITIVE_PASSES = {"_hypot_plus": 10, "_hypot_pow": 20, "_hypot": 16, "_hypot_minus": 8, "_fast_hypot": 4,
                      "_logcosh": 8, "_softplus": 5, "_logistic_density": 6, "_sech": 6, "_tanh_half_abs": 5,
                      "_expit": 8, "_expit_neg_abs": 5, "_times_expit": 5, "_lower_pick": 3,
-                     "_positive_step": 2, "_sum_squares": 2, "_cells": 6, "_patch": 4}
+                     "_sum_squares": 2, "_cells": 6, "_patch": 4}
 
 
 def _passes(text: str) -> int:
     """How many array passes a kernel's source makes, roughly: a NumPy call or an arithmetic operator is
     one, a primitive as many as it makes itself."""
     body = text.split("\n", 1)[1]
+    # a unary minus is no pass of its own (a literal's sign, or a negation NumPy does in place)
+    body = re.sub(r"((?:[(,=*/+-]|\breturn)\s*)-", r"\1", body)
     calls = re.findall(r"[\w.]+(?=\()", body)
     operators = re.findall(r"(?<![eE])[-+*/]", body)
     return len(operators) + sum(_PRIMITIVE_PASSES.get(c, 1) for c in calls)
@@ -154,5 +156,9 @@ def numpy_function(act, n: int = 0) -> Callable[[Any], Any]:
     if n not in (0, 1, 2):
         raise ValueError(f"derivative order must be 0, 1 or 2, got {n}")
     kernel, text = compiled(act, n)
-    # blocks pay off once a kernel makes several passes; for one to four the slicing costs more
-    return _wrap(kernel, f"{act.name}{chr(39) * n}", blocked=_passes(text) > 4)
+    # blocks pay off as soon as a kernel makes a float temporary besides its result (measured: hard swish,
+    # four passes, 0.43 times the time unblocked; leaky ReLU, two, 0.68); a one-pass kernel only pays for
+    # the slicing (ReLU 1.7 times), and so does a piecewise-constant one, whose temporaries are booleans
+    # (leaky ReLU' 1.2 times)
+    blocked = _passes(text) > 1 and "_with_nans(" not in text
+    return _wrap(kernel, f"{act.name}{chr(39) * n}", blocked=blocked)
