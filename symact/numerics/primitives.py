@@ -384,16 +384,23 @@ def _logcosh(u):
     return _replace(r, u, small, _log_cosh_near_zero)
 
 
+def _tanh_taylor(n: int) -> mpmath.mpf:
+    """The coefficient of y^(2n-1) in tanh y: 4^n (4^n - 1) B_2n / (2n)!."""
+    return mpmath.mpf(4) ** n * (mpmath.mpf(4) ** n - 1) * mpmath.bernoulli(2 * n) / mpmath.factorial(2 * n)
+
+
+def _pade_floats(coefficients: list, m: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    p, q = mpmath.pade(coefficients, m, m)
+    return tuple(float(v) for v in p), tuple(float(v) for v in q)
+
+
 @functools.cache
 def _log_cosh_pade() -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Pade approximant [7/7] of h(s) = (log cosh sqrt(s) - s/2) / s^2 from its Taylor series,
-    c_n = 4^n (4^n - 1) B_2n / (2n (2n)!) for s^n in log cosh: within 1.5 ulp on |a| < 1 as
-    a^2/2 + a^4 h(a^2), where the rounding of h is damped by a^2 h / log cosh a < 1/6."""
+    """Pade approximant [7/7] of h(s) = (log cosh sqrt(s) - s/2) / s^2 from its Taylor series (log cosh is
+    the integral of tanh: the coefficient of s^n is that of tanh's y^(2n-1) over 2n): within 1.5 ulp on
+    |a| < 1 as a^2/2 + a^4 h(a^2), where the rounding of h is damped by a^2 h / log cosh a < 1/6."""
     with mpmath.workdps(50):
-        c = [mpmath.mpf(4) ** n * (mpmath.mpf(4) ** n - 1) * mpmath.bernoulli(2 * n)
-             / (2 * n * mpmath.factorial(2 * n)) for n in range(2, 18)]
-        p, q = mpmath.pade(c, 7, 7)
-        return tuple(float(v) for v in p), tuple(float(v) for v in q)
+        return _pade_floats([_tanh_taylor(n) / (2 * n) for n in range(2, 18)], 7)
 
 
 def _rational(s, p, q):
@@ -422,14 +429,10 @@ def _log_cosh_near_zero(a):
 
 @functools.cache
 def _tanh_pade() -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Pade approximant [3/3] of h(s) = (tanh(sqrt s) / sqrt s - 1) / s from the Taylor series of tanh,
-    c_n = 4^n (4^n - 1) B_2n / (2n)! for y^(2n-1): within 0.75 ulp on |y| <= 1/2 as y + y s h(s)
-    (numpy.tanh: 0.93)."""
+    """Pade approximant [3/3] of h(s) = (tanh(sqrt s) / sqrt s - 1) / s from the Taylor series of tanh:
+    within 0.75 ulp on |y| <= 1/2 as y + y s h(s) (numpy.tanh: 0.93)."""
     with mpmath.workdps(50):
-        c = [mpmath.mpf(4) ** n * (mpmath.mpf(4) ** n - 1) * mpmath.bernoulli(2 * n) / mpmath.factorial(2 * n)
-             for n in range(2, 9)]
-        p, q = mpmath.pade(c, 3, 3)
-        return tuple(float(v) for v in p), tuple(float(v) for v in q)
+        return _pade_floats([_tanh_taylor(n) for n in range(2, 9)], 3)
 
 
 def _tanh_half_near_zero(v):
