@@ -7,12 +7,14 @@ For every scalar activation and n = 0, 1, 2:
   [-1000, 1000] (dense near 0, in the tails), against the mpmath reference; "inf" when some output is NaN or
   infinite where the exact value is a finite double;
 * speed: millions of float64 elements per second on 1e6 normal(0, 4) inputs, median of 21 rounds in which
-  every NumPy implementation is timed once, side by side (PyTorch and JAX in rounds of their own); "ratio"
-  is the median over the rounds of symact's time over the hand-written NumPy expression's in the same
-  round (target: at most 1.3). The NumPy implementations are timed before PyTorch and JAX first run, and
-  symact against the hand expression once more after they ran: large buffers the frameworks free raise
-  glibc's mmap threshold, after which an unblocked 8 MB temporary no longer page-faults, so the hand
-  expressions get faster there (symact's blocked kernels do not depend on it).
+  every NumPy implementation is timed once, side by side (PyTorch and JAX in rounds of their own);
+* speed ratio (target: at most 1.3): symact's time over the hand-written NumPy expression's, the median
+  over 21 rounds of the two timed side by side, in a fresh process that runs nothing else, and the median
+  of that over 3 such processes (one process's memory layout moves a ratio by up to 30%). It is measured
+  in two allocator states: glibc's default, where every 8 MB temporary of a hand expression is a fresh
+  mmap that page-faults, and with the mmap threshold raised to 64 MiB (``mallopt``), where none does.
+  The second is the state a process is in after PyTorch or JAX ran in it (the large buffers they free
+  raise the threshold); the hand expressions are faster there, symact's blocked kernels hardly change.
 
 PyTorch runs on the CPU with one thread, in float64; its derivatives are autograd's (timed as forward plus
 backward). JAX is included when it can be imported (jit-compiled, vmapped grad, float64, one thread).
@@ -23,8 +25,11 @@ Usage: python scripts/bench_numeric.py [NAME ...] [--out benchmarks/numeric.md]
 from __future__ import annotations
 
 import argparse
+import ctypes
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 import warnings
@@ -172,6 +177,60 @@ def paired_ratio(mine: list[float], theirs: list[float]) -> float:
     return statistics.median(a / b for a, b in zip(mine, theirs, strict=True))
 
 
+#: Fresh processes per allocator state for the speed ratio, and the allocator states.
+PROCESSES = 3
+STATES = ("default", "no-faults")
+
+
+def _raise_mmap_threshold() -> None:
+    """glibc's mmap threshold to 64 MiB and the trim threshold above it: a large temporary then comes from
+    the heap, already mapped, instead of a fresh mmap that page-faults on first touch."""
+    libc = ctypes.CDLL("libc.so.6")
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    if not (libc.mallopt(m_mmap_threshold, 64 << 20) and libc.mallopt(m_trim_threshold, 256 << 20)):
+        raise OSError("mallopt failed")
+
+
+def _case(key: str) -> tuple[str, int]:
+    name, n = key.split(":")
+    return name, int(n)
+
+
+def speed_worker(state: str, cases: list[tuple[str, int]]) -> dict:
+    """symact's time over the hand expression's for every case, in this process (run as a worker)."""
+    if state == "no-faults":
+        _raise_mmap_threshold()
+    data = np.random.default_rng(0).normal(0.0, 4.0, 1_000_000)
+    ratios = {}
+    for name, n in cases:
+        rounds: dict = {}
+        _timed({"symact": numpy_function(symact.get(name), n), "hand": HAND[name, n]}, data, ROUNDS, rounds)
+        ratios[f"{name}:{n}"] = paired_ratio(rounds["symact"], rounds["hand"])
+    return ratios
+
+
+def speed_ratios(cases: list[tuple[str, int]]) -> dict[str, dict]:
+    """The speed ratio per state and case: the median over PROCESSES fresh worker processes."""
+    timed = [f"{name}:{n}" for name, n in cases if (name, n) in HAND]
+    out: dict[str, dict] = {}
+    for state in STATES:
+        runs = []
+        for k in range(PROCESSES):
+            print(f"speed ratios, {state} allocator, process {k + 1} of {PROCESSES}", file=sys.stderr,
+                  flush=True)
+            proc = subprocess.run([sys.executable, __file__, "--speed-worker", state, *timed],
+                                  capture_output=True, text=True, check=False)
+            if proc.returncode:
+                if state != "default":
+                    break  # no glibc here: this state is not measured
+                last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+                raise SystemExit(f"bench_numeric: speed worker failed: {last}")
+            runs.append(json.loads(proc.stdout))
+        if runs:
+            out[state] = {_case(key): statistics.median(r[key] for r in runs) for key in timed}
+    return out
+
+
 def naive(act, n: int):
     expr = act.derivative(n)
     if expr.has(sp.DiracDelta):
@@ -246,7 +305,8 @@ def _summary(results: list[tuple]) -> list[str]:
             if others[key] + 0.5 < acc["symact"] and acc["symact"] > 1.0:
                 behind.append(f"{name}^({n}) {acc['symact']:.2f} vs {key} {others[key]:.2f}")
     speed_lines = []
-    for column, where in ((3, "in a NumPy-only process"), (4, "after PyTorch and JAX ran in the process")):
+    for column, where in ((3, "glibc's default allocator"),
+                          (4, "no page faults (mmap threshold 64 MiB, as after PyTorch/JAX ran)")):
         ratios = [row[column] for row in results if row[column] is not None]
         if not ratios:
             continue
@@ -308,19 +368,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*")
     parser.add_argument("--out", default="benchmarks/numeric.md")
+    parser.add_argument("--speed-worker", metavar="STATE", choices=STATES, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.speed_worker:
+        print(json.dumps(speed_worker(args.speed_worker, [_case(key) for key in args.names])))
+        return
     names = args.names or [n for n in symact.names() if symact.get(n).kind == "scalar"]
     points = accuracy_points()
     data = np.random.default_rng(0).normal(0.0, 4.0, 1_000_000)
     header = ("| activation | n | symact ulp | naive ulp | hand ulp | SciPy ulp | PyTorch ulp | JAX ulp "
               "| symact Mel/s | hand Mel/s | naive Mel/s | SciPy Mel/s | PyTorch Mel/s | JAX Mel/s | ratio "
-              "| ratio after PyTorch/JAX |")
+              "| ratio, no page faults |")
     rows = [header, "|" + "---|" * 16]
     print(header.replace("|", " ").strip(), flush=True)
     cases = [(name, n) for name in names for n in (0, 1, 2)]
-    # Pass 1, NumPy only: running PyTorch or JAX changes the process's allocator state (large buffers freed
-    # raise glibc's mmap threshold, after which an unblocked 8 MB temporary no longer page-faults), so the
-    # NumPy implementations are timed first, and symact and the hand expression again in pass 2.
+    # The speed ratios first, in fresh processes (nothing else runs meanwhile); then, in this process, the
+    # accuracy and throughput of the NumPy implementations, timed before PyTorch or JAX first run (they
+    # change the allocator's state), and then the frameworks'.
+    ratios = speed_ratios(cases)
     state: dict = {}
     for name, n in cases:
         act = symact.get(name)
@@ -330,23 +395,17 @@ def main() -> None:
         acc, timed = _accuracy(impls, points, ref, slope)
         rounds: dict = {}
         speed = _timed(timed, data, ROUNDS, rounds)
-        ratio = paired_ratio(rounds["symact"], rounds["hand"]) if "hand" in timed else None
-        state[name, n] = (impls, acc, speed, ratio, ref, slope)
+        state[name, n] = (impls, acc, speed, ref, slope)
         print(f"{name}^({n}) NumPy: " + ", ".join(f"{k} {fmt_ulp(v)}" for k, v in acc.items()), flush=True)
-    # Pass 2: the frameworks, then symact against the hand expression once more.
     results: list[tuple] = []
     for name, n in cases:
         act = symact.get(name)
-        impls, acc, speed, ratio, ref, slope = state[name, n]
+        impls, acc, speed, ref, slope = state[name, n]
         frameworks = {"torch": torch_fn(act, n), "jax": jax_fn(act, n)}
         fw_acc, fw_timed = _accuracy(frameworks, points, ref, slope)
         acc |= fw_acc
         speed |= _timed(fw_timed, data, 5)
-        after = None
-        if ratio is not None:
-            rounds = {}
-            _timed({k: impls[k] for k in ("symact", "hand")}, data, ROUNDS, rounds)
-            after = paired_ratio(rounds["symact"], rounds["hand"])
+        ratio, after = (ratios.get(s, {}).get((name, n)) for s in STATES)
         results.append((name, n, acc, ratio, after))
         row = (f"| {name} | {n} | " + " | ".join(fmt_ulp(acc.get(k)) for k in
                                                  ("symact", "naive", "hand", "scipy", "torch", "jax"))
@@ -365,10 +424,11 @@ def main() -> None:
             "reference (`inf`: a NaN or inf where the exact value is a finite double). Speed: millions of "
             f"float64 elements per second on 1e6 normal(0, 4) inputs, median of {ROUNDS} rounds that time "
             "every NumPy implementation once, side by side (PyTorch and JAX in rounds of their own; one "
-            "thread); ratio = the median over rounds of symact's time / the hand-written NumPy expression's "
-            "in the same round, measured before PyTorch and JAX first run in the process and once more after "
-            "(the buffers they free change the allocator's state: an unblocked 8 MB temporary stops "
-            "page-faulting, which speeds up the hand expressions). PyTorch derivatives are autograd "
+            "thread). Ratio = symact's time / the hand-written NumPy expression's: the median over "
+            f"{ROUNDS} side-by-side rounds in a fresh process, and the median of that over {PROCESSES} "
+            "processes; with glibc's default allocator (each 8 MB temporary of a hand expression is a fresh "
+            "mmap that page-faults) and with the mmap threshold raised to 64 MiB (no page faults: the state "
+            "a process is in after PyTorch or JAX ran in it). PyTorch derivatives are autograd "
             "(forward + backward). Timings come from a shared 2-core machine: for the cheapest kernels "
             "(ReLU, clips, ~1 ms per call) the ratio is mostly noise.\n\n"
             # the site's "NumPy accuracy and speed" page includes what lies between the markers

@@ -524,16 +524,20 @@ def _hypot_pow(u, c, k, m=0, c2=None, scale=1.0):
 
 def _hypot_plus(u, c, s=1.0, c2=None):
     # s (u + h) with h = hypot(u, c) cancels for u < 0, where it is s c^2 / (h - u). With t = h + |u| (no
-    # cancellation, at least c), and since t - c^2 / t = 2 |u|, it is s c^2 / t + 2 s max(u, 0) for every
-    # u: a sum of two non-negative terms.
+    # cancellation, at least c), and since t - c^2 / t = 2 |u|, it is s c^2 / t + s (u + |u|) for every
+    # u: a sum of two non-negative terms (u + |u| is 2u or 0, exactly).
     c2 = c * c if c2 is None else c2
+    a = np.abs(u)
     t = u * u
     t += c2
     np.sqrt(t, out=t)
-    t += np.abs(u)
+    t += a
     big = t.size and not np.max(t) < np.inf
     r = np.divide(s * c2, t, out=t)
-    r += np.maximum(u, 0.0) * (2.0 * s)
+    a += u
+    if s != 1.0:
+        a *= s
+    r += a
     if big:  # u^2 or t overflows (|u| above 1e154): those elements in halves, selected by np.where
         _replace(r, u, ~(np.abs(u) < 1e150), lambda v: _hypot_plus_halves(v, c, s, c2))
     return r
