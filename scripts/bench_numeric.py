@@ -10,7 +10,7 @@ For every scalar activation and n = 0, 1, 2:
   every NumPy implementation is timed once, side by side (PyTorch and JAX in rounds of their own);
 * speed ratio (target: at most 1.3): symact's time over the hand-written NumPy expression's, the median
   over 21 rounds of the two timed side by side, in a fresh process that runs nothing else, and the median
-  of that over 3 such processes (one process's memory layout moves a ratio by up to 30%). It is measured
+  of that over 5 such processes (one process's memory layout moves a ratio by up to 30%). It is measured
   in two allocator states: glibc's default, where every 8 MB temporary of a hand expression is a fresh
   mmap that page-faults, and with the mmap threshold raised to 64 MiB (``mallopt``), where none does.
   The second is the state a process is in after PyTorch or JAX ran in it (the large buffers they free
@@ -178,7 +178,7 @@ def paired_ratio(mine: list[float], theirs: list[float]) -> float:
 
 
 #: Fresh processes per allocator state for the speed ratio, and the allocator states.
-PROCESSES = 3
+PROCESSES = 5
 STATES = ("default", "no-faults")
 
 
