@@ -216,6 +216,31 @@ def test_blocks_do_not_change_values(name: str, n: int) -> None:
     alone = np.array([f(xs[i:i + 1])[0] for i in picks])
     np.testing.assert_array_equal(whole[picks], alone)
     np.testing.assert_array_equal(f(xs.reshape(-1, 2)).ravel(), whole)
+    # computed into the result's blocks or not, the same values as the kernel run on the whole array
+    kernel = compiled(symact.get(name), n)[0]
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(np.broadcast_to(kernel(xs), xs.shape), whole)
+
+
+def test_blocks_are_computed_into_the_result() -> None:
+    """Where the last operation can write into the result (an operator, a ufunc, a primitive that takes
+    ``out``), a blocked kernel computes each block into its slice of the result, with no copy."""
+    from symact.numerics import _into_kernel
+    from symact.numerics.generate import into_source
+
+    text = ("def f(x):\n    x0 = x\n    v0 = -x0 * 2.0\n    v0 = _patch(v0, x0, 0.5, lambda u: u)\n"
+            "    return v0\n")
+    assert "v0 = numpy.multiply(-x0, 2.0, out=out)" in into_source(text)
+    assert into_source("def f(x):\n    return _with_nans(x, 0.5 * (x > 0))\n") is None
+    assert into_source("def f(x):\n    x0 = x\n    return x0\n") is None
+    for name, n in (("logcosh", 0), ("squareplus", 0), ("silu", 1), ("sigmoid", 0), ("mish", 0)):
+        into = _into_kernel(compiled(symact.get(name), n)[1])
+        assert into is not None, (name, n)
+        xs = np.linspace(-800.0, 800.0, 4001)
+        out = np.empty_like(xs)
+        with np.errstate(all="ignore"):
+            assert into(xs, out) is out
+        np.testing.assert_array_equal(out, numpy_function(symact.get(name), n)(xs))
 
 
 def test_cancelling_formulas_get_pade_cells() -> None:

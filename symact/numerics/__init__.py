@@ -96,21 +96,28 @@ def _passes(text: str) -> int:
     return len(operators) + sum(_PRIMITIVE_PASSES.get(c, 1) for c in calls)
 
 
-def _blocked(kernel: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+def _blocked(kernel: Callable[[np.ndarray], np.ndarray],
+             into: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+             ) -> Callable[[np.ndarray], np.ndarray]:
+    """``kernel`` run block by block into one result array; ``into(x, out)``, if given, computes a block
+    into its slice of the result (else each block's value is copied there)."""
     def run(flat: np.ndarray) -> np.ndarray:
         if flat.size <= BLOCK:
             return kernel(flat)
         out = np.empty(flat.size)
         for start in range(0, flat.size, BLOCK):
-            out[start:start + BLOCK] = kernel(flat[start:start + BLOCK])
+            block, part = out[start:start + BLOCK], flat[start:start + BLOCK]
+            value = kernel(part) if into is None else into(part, block)
+            if value is not block:
+                block[...] = value
         return out
 
     return run
 
 
-def _wrap(kernel: Callable[[np.ndarray], np.ndarray], name: str,
-          blocked: bool = False) -> Callable[[Any], Any]:
-    run = _blocked(kernel) if blocked else kernel
+def _wrap(kernel: Callable[[np.ndarray], np.ndarray], name: str, blocked: bool = False,
+          into: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> Callable[[Any], Any]:
+    run = _blocked(kernel, into) if blocked else kernel
 
     def f(values: Any) -> Any:
         arr = np.asarray(values)
@@ -161,4 +168,14 @@ def numpy_function(act, n: int = 0) -> Callable[[Any], Any]:
     # the slicing (ReLU 1.7 times), and so does a piecewise-constant one, whose temporaries are booleans
     # (leaky ReLU' 1.2 times)
     blocked = _passes(text) > 1 and "_with_nans(" not in text
-    return _wrap(kernel, f"{act.name}{chr(39) * n}", blocked=blocked)
+    into = _into_kernel(text) if blocked else None
+    return _wrap(kernel, f"{act.name}{chr(39) * n}", blocked=blocked, into=into)
+
+
+@functools.cache
+def _into_kernel(text: str) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
+    """The kernel that computes into a given block of the result (see ``generate.into_source``)."""
+    from symact.numerics.generate import compile_source, into_source
+
+    source = into_source(text)
+    return None if source is None else compile_source(source)

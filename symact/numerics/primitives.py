@@ -343,17 +343,17 @@ def _replace(r: np.ndarray, u: np.ndarray, mask: np.ndarray, fn) -> np.ndarray:
     return r
 
 
-def _expit(u):
+def _expit(u, out=None):
     # t = expit(-|u|) = e / (1 + e), e = exp(-|u|) <= 1 (about 1 ulp, no overflow; it underflows only where
     # expit does), then 1 - t for u >= 0, exact to half an ulp since t <= 1/2. Closer than scipy's
     # 1 / (1 + exp(-u)) just below 1/2, where the result's ulp halves.
-    return _lower_pick(u, _expit_neg_abs(u))
+    return _lower_pick(u, _expit_neg_abs(u), out)
 
 
-def _logistic_density(u):
+def _logistic_density(u, out=None):
     # t = expit(-|u|) <= 1/2 is accurate relative to itself, and 1 - t in [1/2, 1] loses nothing
     t = _expit_neg_abs(u)
-    return t * (1.0 - t)
+    return np.multiply(t, 1.0 - t, out=out)
 
 
 def _sech(u):
@@ -367,7 +367,7 @@ def _sech(u):
     return e
 
 
-def _logcosh(u):
+def _logcosh(u, out=None):
     # log(cosh u) loses nothing for |u| >= 1 (cosh >= 1.54, far from log's root); below, a Pade
     # approximant. cosh u is (e + 1/e) / 2 with e = exp(|u|): for |u| >= 1, the same values as numpy.cosh
     # at 1.3 million points (dense and random, up to 709.7), and about 10% faster. e overflows beyond 709.78,
@@ -379,7 +379,7 @@ def _logcosh(u):
     r += e
     r *= 0.5
     small = a < 1.0
-    np.log(r, out=r)
+    r = np.log(r, out=r if out is None else out)
     if over is not None:
         _replace(r, u, over, lambda v: np.abs(v) - 0.6931471805599453)
     return _replace(r, u, small, _log_cosh_near_zero)
@@ -523,7 +523,7 @@ def _hypot_pow(u, c, k, m=0, c2=None, scale=1.0):
     return r
 
 
-def _hypot_plus(u, c, s=1.0, c2=None):
+def _hypot_plus(u, c, s=1.0, c2=None, out=None):
     # s (u + h) with h = hypot(u, c) cancels for u < 0, where it is s c^2 / (h - u). With t = h + |u| (no
     # cancellation, at least c), and since t - c^2 / t = 2 |u|, it is s c^2 / t + s (u + |u|) for every
     # u: a sum of two non-negative terms (u + |u| is 2u or 0, exactly).
@@ -536,12 +536,12 @@ def _hypot_plus(u, c, s=1.0, c2=None):
     big = t.size and not np.max(t) < np.inf
     r = np.divide(s * c2, t, out=t)
     if 2.0 * s == 1.0:
-        r += np.maximum(u, 0.0)  # s (u + |u|) = max(u, 0) in one pass; no overflow at u = 1e308
+        a = np.maximum(u, 0.0, out=a)  # s (u + |u|) = max(u, 0) in one pass; no overflow at u = 1e308
     else:
         a += u
         if s != 1.0:
             a *= s
-        r += a
+    r = np.add(r, a, out=r if out is None else out)
     if big:  # u^2 or t overflows (|u| above 1e154): those elements in halves, selected by np.where
         _replace(r, u, ~(np.abs(u) < 1e150), lambda v: _hypot_plus_halves(v, c, s, c2))
     return r
@@ -552,9 +552,9 @@ def _hypot_plus_halves(u, c, s, c2):
     return np.where(u < 0, (0.5 * s * c2) / t, 2.0 * s * t)
 
 
-def _softplus(u):
+def _softplus(u, out=None):
     # np.logaddexp(0, u) is the same formula but warns on NaN; this one lets NaN through silently
-    return np.maximum(u, 0.0) + np.log1p(np.exp(-np.abs(u)))
+    return np.add(np.maximum(u, 0.0), np.log1p(np.exp(-np.abs(u))), out=out)
 
 
 def _expit_neg_abs(u):
@@ -574,11 +574,11 @@ def _tanh_half_abs(u, t):
     return _replace(r, u, np.abs(u) < 1.0, _tanh_half_near_zero)
 
 
-def _lower_pick(u, t):
+def _lower_pick(u, t, out=None):
     # |[u >= 0] - t|: 1 - t where u >= 0 and t (t <= 1/2) where u < 0, in three passes, NaN through t
     r = np.greater_equal(u, 0.0).astype(np.float64)
     r -= t
-    return np.abs(r, out=r)
+    return np.abs(r, out=r if out is None else out)
 
 
 def _positive_step(u):
@@ -587,11 +587,11 @@ def _positive_step(u):
     return np.ceil(r, out=r)
 
 
-def _times_expit(v, u):
+def _times_expit(v, u, out=None):
     d = np.negative(u)
     np.exp(d, out=d)
     d += 1.0
-    r = np.divide(v, d)
+    r = np.divide(v, d, out=out)
     # e^-u overflows below -709.78: there expit(u) = e^u to the last bit, and v e^u is (e^(u + 512) v) e^-512,
     # so that e^u is not a subnormal with bits missing (u + 512 is exact for u in [-1024, -256]; below,
     # the result is 0 anyway). On those elements only.
