@@ -408,12 +408,16 @@ _UFUNC_OF = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div:
 
 
 def _into(expr: ast.expr) -> ast.expr | None:
-    """``expr`` computed into ``out``: an arithmetic operator as its ufunc, a NumPy ufunc (or clip) or a
-    primitive that takes ``out`` with ``out=out``; None for anything else."""
+    """``expr`` computed into ``out``: an arithmetic operator (or a square) as its ufunc, a NumPy ufunc (or
+    clip) or a primitive that takes ``out`` with ``out=out``; None for anything else."""
     out = ast.keyword("out", ast.Name("out", ast.Load()))
     if isinstance(expr, ast.BinOp) and type(expr.op) in _UFUNC_OF:
         func = ast.Attribute(ast.Name("numpy", ast.Load()), _UFUNC_OF[type(expr.op)], ast.Load())
         return ast.Call(func, [expr.left, expr.right], [out])
+    power = isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Pow)
+    if power and isinstance(expr.right, ast.Constant) and expr.right.value == 2:
+        func = ast.Attribute(ast.Name("numpy", ast.Load()), "square", ast.Load())  # what NumPy's a**2 calls
+        return ast.Call(func, [expr.left], [out])
     if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
         func = ast.Attribute(ast.Name("numpy", ast.Load()), "negative", ast.Load())
         return ast.Call(func, [expr.operand], [out])
@@ -424,7 +428,9 @@ def _into(expr: ast.expr) -> ast.expr | None:
         ufunc = getattr(np, func.attr, None)
         takes_out = func.attr == "clip" or (isinstance(ufunc, np.ufunc) and len(expr.args) == ufunc.nin)
     elif isinstance(func, ast.Name) and func.id in NAMESPACE:
-        takes_out = "out" in inspect.signature(NAMESPACE[func.id]).parameters
+        fn = NAMESPACE[func.id]
+        takes_out = (len(expr.args) == fn.nin if isinstance(fn, np.ufunc)
+                     else "out" in inspect.signature(fn).parameters)
     else:
         takes_out = False
     return ast.Call(func, expr.args, [*expr.keywords, out]) if takes_out else None

@@ -503,7 +503,7 @@ def _sum_squares2(u, c, c2=None):
     return d, err
 
 
-def _hypot_pow(u, c, k, m=0, c2=None, scale=1.0):
+def _hypot_pow(u, c, k, m=0, c2=None, scale=1.0, out=None):
     """u^m (u^2 + c^2)^(k/2) = u^m pow(d, k/2) (1 + k/2 dl/d): within about 1 ulp whatever k is, where
     computing hypot first would multiply its rounding by k. Beyond |u| = 2^27 c, where c^2 no longer
     counts, it is sign(u)^m |u|^(m + k): so x (1 + x^2)^(-5/2) at x = 1e62 is 1e-248, not 1e62 times a
@@ -512,7 +512,7 @@ def _hypot_pow(u, c, k, m=0, c2=None, scale=1.0):
     dl /= d
     dl *= 0.5 * k
     dl += 1.0
-    r = np.power(d, 0.5 * k)
+    r = np.power(d, 0.5 * k, out=out)
     r *= dl
     r *= scale  # before u^m: 3 x h^-5 at x = 1e-308 must not pass through a subnormal
     if m:
