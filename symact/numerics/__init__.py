@@ -74,7 +74,8 @@ def compiled(act, n: int):
 
 
 #: Elements per block: a kernel of several NumPy passes runs block by block, so that its temporaries
-#: (512 KiB each) stay in the cache instead of streaming 8 MB arrays through memory once per pass.
+#: (512 KiB each) stay in the cache instead of streaming 8 MB arrays through memory once per pass. Where
+#: its last operation can, a block is computed straight into its slice of the result (``into_source``).
 BLOCK = 65536
 
 
