@@ -411,16 +411,17 @@ def _into(expr: ast.expr) -> ast.expr | None:
     """``expr`` computed into ``out``: an arithmetic operator (or a square) as its ufunc, a NumPy ufunc (or
     clip) or a primitive that takes ``out`` with ``out=out``; None for anything else."""
     out = ast.keyword("out", ast.Name("out", ast.Load()))
+
+    def numpy_call(name: str, *args: ast.expr) -> ast.Call:
+        return ast.Call(ast.Attribute(ast.Name("numpy", ast.Load()), name, ast.Load()), list(args), [out])
+
     if isinstance(expr, ast.BinOp) and type(expr.op) in _UFUNC_OF:
-        func = ast.Attribute(ast.Name("numpy", ast.Load()), _UFUNC_OF[type(expr.op)], ast.Load())
-        return ast.Call(func, [expr.left, expr.right], [out])
+        return numpy_call(_UFUNC_OF[type(expr.op)], expr.left, expr.right)
     power = isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Pow)
     if power and isinstance(expr.right, ast.Constant) and expr.right.value == 2:
-        func = ast.Attribute(ast.Name("numpy", ast.Load()), "square", ast.Load())  # what NumPy's a**2 calls
-        return ast.Call(func, [expr.left], [out])
+        return numpy_call("square", expr.left)  # what NumPy's a**2 calls
     if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
-        func = ast.Attribute(ast.Name("numpy", ast.Load()), "negative", ast.Load())
-        return ast.Call(func, [expr.operand], [out])
+        return numpy_call("negative", expr.operand)
     if not isinstance(expr, ast.Call) or any(k.arg == "out" for k in expr.keywords):
         return None
     func = expr.func
