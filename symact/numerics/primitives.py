@@ -17,6 +17,9 @@ so that a rewritten formula can be checked against the original.
 | Hypot(u, c)        | sqrt(u^2 + c^2), c > 0          | np.hypot                            |
 | HypotPlus(u, c)    | u + sqrt(u^2 + c^2)             | u + h for u >= 0, c^2 / (h - u) for u < 0 |
 | HypotMinus(u, c)   | sqrt(u^2 + c^2) - c             | u (u / (h + c))                     |
+
+Printing-only primitives (TimesExpit, TimesTanhSoftplus, ...) are put in by the printer for one kernel's
+source; they have no derivative.
 """
 
 from __future__ import annotations
@@ -308,6 +311,17 @@ class TimesExpit(Primitive):
         return v / (1 + sp.exp(-u))
 
 
+class TimesTanhSoftplus(Primitive):
+    """v tanh(softplus(u)) (Mish) as v N / D, N / D a rational function of e^-|u|, with N, D, the
+    division and the product by v carried in compensated arithmetic (printing only): within 1 ulp."""
+
+    numpy_name = "_times_tanh_softplus"
+
+    def elementary(self):
+        v, u = self.args
+        return v * sp.tanh(sp.log(1 + sp.exp(u)))
+
+
 class CopySign(Primitive):
     """|v| with the sign of u (printing only)."""
 
@@ -367,13 +381,14 @@ def _sech(u):
     return e
 
 
-def _overflowing(ufunc: np.ufunc, *args: np.ndarray) -> tuple[np.ndarray, bool]:
-    """ufunc(*args), and whether it overflowed: the FPU's flag costs nothing, a search for inf is a pass."""
+def _overflowing(ufunc: np.ufunc, *args: np.ndarray, flag: str = "over") -> tuple[np.ndarray, bool]:
+    """ufunc(*args), and whether it overflowed (``flag="under"``: underflowed): the FPU's flag costs
+    nothing, a search for inf is a pass. The call is repeated when it did, so it must not work in place."""
     try:
-        with np.errstate(over="raise"):
+        with np.errstate(**{flag: "raise"}):
             return ufunc(*args), False
     except FloatingPointError:
-        with np.errstate(over="ignore"):
+        with np.errstate(**{flag: "ignore"}):
             return ufunc(*args), True
 
 
@@ -604,13 +619,103 @@ def _times_expit(v, u, out=None):
     # so that e^u is not a subnormal with bits missing (u + 512 is exact for u in [-1024, -256]; below,
     # the result is 0 anyway). On those elements only.
     if u.size and not np.min(u) > -709.0:
-        idx = np.flatnonzero(~(u > -709.0))
-        w = np.take(v, idx) if np.ndim(v) else v
-        r[idx] = np.exp(u.take(idx) + 512.0) * w * _EXP_MINUS_512
+        _times_exp_tail(r, v, u)
     return r
 
 
+def _times_exp_tail(r, v, u, below: float = -709.0):
+    """r = v e^u where u <= ``below`` (-708 or less), as (e^(u + 512) v) e^-512: e^u alone would be a
+    subnormal, or close to one."""
+    idx = np.flatnonzero(~(u > below))
+    w = np.take(v, idx) if np.ndim(v) else v
+    r[idx] = np.exp(u.take(idx) + 512.0) * w * _EXP_MINUS_512
+
+
 _EXP_MINUS_512 = float(mpmath.exp(-512))  # correctly rounded
+
+
+# -- compensated arithmetic: NumPy has no fused multiply-add, so products are made exact the classic way
+
+_SPLIT = 134217729.0  # 2^27 + 1, Veltkamp's splitting constant for float64
+
+
+def _split(a):
+    """a = hi + lo exactly, each with at most 26 significant bits (Veltkamp; |a| below 2^996)."""
+    hi = a * _SPLIT
+    lo = hi - a
+    hi -= lo
+    np.subtract(a, hi, out=lo)
+    return hi, lo
+
+
+def _product_error(a, b, p):
+    """a b - p exactly, for p = a b rounded, a and b given split (Dekker's product)."""
+    (ah, al), (bh, bl) = a, b
+    e = ah * bh
+    e -= p
+    t = ah * bl
+    e += t
+    np.multiply(al, bh, out=t)
+    e += t
+    np.multiply(al, bl, out=t)
+    e += t
+    return e
+
+
+def _times_tanh_softplus(v, u, out=None):
+    # tanh(softplus(u)) = N / D with y = e^-|u| <= 1: N = 2y + y^2, D = N + 2 for u < 0 and N = 1 + 2y,
+    # D = N + 2y^2 elsewhere. N and D are kept as exact sums hi + lo, the quotient's residual and the
+    # product with v are computed exactly (Dekker), so the result rounds about once after the exponential:
+    # within 1 ulp, where v tanh(log1p(e^u)) rounds five times (1.6 ulp). Branch-free: a, b and c below are
+    # maxima of two non-negative terms, one of them 0 (np.where costs as much as ten products).
+    y = np.abs(u)
+    np.negative(y, out=y)
+    y, tiny = _overflowing(np.exp, y, flag="under")  # not in place: on underflow it runs twice
+    m = np.less(u, 0.0).astype(np.float64)
+    q = 1.0 - m
+    y2 = y * y
+    y += y
+    a = y * m
+    np.maximum(a, q, out=a)                  # 2y | 1
+    b = y2 * m
+    y *= q
+    np.maximum(b, y, out=b)                  # y^2 | 2y
+    c = np.multiply(y2, q, out=y2)
+    np.maximum(c, m, out=c)
+    c += c                                   # 2 | 2y^2
+    n = a + b                                # Fast2Sum: a's exponent is at least b's
+    n_lo = np.subtract(n, a, out=a)
+    np.subtract(b, n_lo, out=n_lo)
+    d = n + c                                # TwoSum
+    bb = np.subtract(d, n, out=b)
+    d_lo = np.subtract(d, bb, out=m)
+    np.subtract(n, d_lo, out=d_lo)
+    np.subtract(c, bb, out=bb)
+    d_lo += bb
+    d_lo += n_lo
+    t0 = n / d                               # t0 + t1 = (n + n_lo) / (d + d_lo)
+    p = np.multiply(t0, d, out=q)
+    t_split = _split(t0)
+    e = _product_error(t_split, _split(d), p)
+    t1 = np.subtract(n, p, out=n)            # exact: p is within an ulp of n
+    t1 -= e
+    t1 += n_lo
+    np.multiply(t0, d_lo, out=e)
+    t1 -= e
+    t1 /= d
+    r = np.multiply(v, t0, out=out)
+    vs, big = _overflowing(_split, v)
+    e = _product_error(vs, t_split, r)
+    np.multiply(v, t1, out=t1)
+    e += t1
+    if big:  # |v| above 2^996, where splitting overflows: those elements uncompensated
+        e[~(np.abs(vs[0]) < np.inf)] = 0.0
+    r += e
+    np.copysign(r, v, out=r)  # tanh(softplus(u)) > 0: v's sign, -0 included (r + e above is +0 there)
+    # where e^-|u| is subnormal and u < 0, tanh(softplus(u)) is e^u to the last bit: v e^u as in _times_expit
+    if tiny:
+        _times_exp_tail(r, v, u, -708.0)
+    return r
 
 
 def _finite(v):
@@ -646,4 +751,5 @@ NAMESPACE = {
     "_hypot_plus": _hypot_plus,
     "_positive_step": _positive_step,
     "_times_expit": _times_expit,
+    "_times_tanh_softplus": _times_tanh_softplus,
 }
