@@ -322,6 +322,29 @@ class TimesTanhSoftplus(Primitive):
         return v * sp.tanh(sp.log(1 + sp.exp(u)))
 
 
+class ScaledProduct(Primitive):
+    """c a g with c an inexact constant and a a polynomial, c a formed exactly: c_hi a_hi (26 bits each, an
+    exact product) plus a small rest that holds the constant's own rounding error (printing only). So
+    GELU'' = sqrt(2/pi) (1 - x^2/2) e^(-x^2/2) rounds in exp, in one product and in the final sum."""
+
+    numpy_name = "_scaled_product"
+
+    def _numpycode(self, printer) -> str:
+        a, g, c = self.args
+        with mpmath.workprec(c._prec):
+            exact = mpmath.mpf(c._mpf_)
+            head = float(exact)
+            hi, lo = _split_constant(head)
+            # c = hi + lo' with hi of 26 bits, lo' = lo + (c - head): a hi is exact, a lo' rounds far below
+            # the result's last place
+            lo = float(exact - mpmath.mpf(hi))
+        return f"_scaled_product({printer._print(a)}, {printer._print(g)}, {head!r}, {hi!r}, {lo!r})"
+
+    def elementary(self):
+        a, g, c = self.args
+        return c * a * g
+
+
 class CopySign(Primitive):
     """|v| with the sign of u (printing only)."""
 
@@ -639,6 +662,12 @@ _EXP_MINUS_512 = float(mpmath.exp(-512))  # correctly rounded
 _SPLIT = 134217729.0  # 2^27 + 1, Veltkamp's splitting constant for float64
 
 
+def _split_constant(c: float) -> tuple[float, float]:
+    """``_split`` of one double."""
+    hi, lo = _split(np.array([c]))
+    return float(hi[0]), float(lo[0])
+
+
 def _split(a):
     """a = hi + lo exactly, each with at most 26 significant bits (Veltkamp; |a| below 2^996)."""
     hi = a * _SPLIT
@@ -660,6 +689,24 @@ def _product_error(a, b, p):
     np.multiply(al, bl, out=t)
     e += t
     return e
+
+
+def _scaled_product(a, g, c, c_hi, c_lo, out=None):
+    # c a = c_hi a_hi + (c_hi a_lo + c_lo a), with c_hi and a_hi of 26 bits: the first product is exact,
+    # the rest 2^-26 of it, so c a g = c_hi a_hi g + (...) g rounds in the first product and in the sum
+    # (the constant's own rounding is in c_lo)
+    (r, lo), big = _overflowing(_split, a)
+    rest = np.multiply(lo, c_hi, out=lo)
+    t = a * c_lo
+    rest += t
+    r *= c_hi
+    r *= g
+    rest *= g
+    r = np.add(r, rest, out=out)
+    if big:  # |a| above 2^996, where it cannot be split: c a g as it is
+        idx = np.flatnonzero(~(np.abs(a) < 2.0**996))
+        r[idx] = a[idx] * (g[idx] if np.ndim(g) else g) * c
+    return r
 
 
 def _times_tanh_softplus(v, u, out=None):
@@ -752,4 +799,5 @@ NAMESPACE = {
     "_positive_step": _positive_step,
     "_times_expit": _times_expit,
     "_times_tanh_softplus": _times_tanh_softplus,
+    "_scaled_product": _scaled_product,
 }

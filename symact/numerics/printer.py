@@ -3,6 +3,7 @@ and denominators divided one factor at a time (``x / h / h / h``) so that ``h^3`
 
 from __future__ import annotations
 
+import mpmath
 import sympy as sp
 from sympy.printing.numpy import SciPyPrinter
 from sympy.printing.precedence import PRECEDENCE
@@ -238,12 +239,37 @@ def tanh_softplus_products(expr: sp.Expr) -> sp.Expr:
     return expr.replace(product, fuse)
 
 
+def scaled_products(expr: sp.Expr, symbol: sp.Symbol) -> sp.Expr:
+    """c a g, with c an inexact constant, a the polynomial factors and g the others (at least one
+    transcendental), as one primitive that forms c a exactly: the constant's rounding error and that of
+    the product c a go, for about 11 array passes beside g's exponential or logarithm."""
+    from symact.numerics.primitives import ScaledProduct
+
+    if not isinstance(expr, sp.Mul):
+        return expr
+    c, rest = expr.as_coeff_Mul()
+    if not isinstance(c, sp.Float) or not rest.has(symbol):
+        return expr
+    with mpmath.workprec(c._prec):
+        if mpmath.mpf(c._mpf_) == float(c):
+            return expr
+    factors = sp.Mul.make_args(rest)
+    if any(f.is_Pow and f.exp.is_negative for f in factors):
+        return expr  # a quotient: printed divisions first, for overflow (StablePrinter._print_Mul)
+    poly = [f for f in factors if f.has(symbol) and f.is_polynomial(symbol)]
+    other = [f for f in factors if f not in poly]
+    if not poly or not any(isinstance(f, sp.Function) or f.atoms(sp.Function) for f in other):
+        return expr
+    return ScaledProduct(sp.Mul(*poly), sp.Mul(*other), c)
+
+
 def formula_lines(expr: sp.Expr, symbol: sp.Symbol, arg: str, prefix: str) -> tuple[list[str], str]:
     """Source lines computing ``expr`` with ``symbol`` bound to ``arg``; returns (lines, result name)."""
     printer = StablePrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
     expr = fold_constants(expr.subs(symbol, sp.Symbol(arg, real=True)))
     temps = sp.numbered_symbols(f"{prefix}_t")
     expr = tanh_softplus_products(logistic_groups(even_hypot_powers(expr)))
+    expr = scaled_products(expr, sp.Symbol(arg, real=True))
     lines: list[str] = []
 
     def name_once(values: list[sp.Expr]) -> sp.Expr:
