@@ -334,9 +334,9 @@ class ScaledProduct(Primitive):
         with mpmath.workprec(c._prec):
             exact = mpmath.mpf(c._mpf_)
             head = float(exact)
-            hi, lo = _split_constant(head)
-            # c = hi + lo' with hi of 26 bits, lo' = lo + (c - head): a hi is exact, a lo' rounds far below
-            # the result's last place
+            hi = _split_constant(head)[0]
+            # c = hi + lo with hi of 26 bits and lo = c - hi rounded (it holds the constant's own rounding
+            # error too): a hi is exact, a lo rounds far below the result's last place
             lo = float(exact - mpmath.mpf(hi))
         return f"_scaled_product({printer._print(a)}, {printer._print(g)}, {head!r}, {hi!r}, {lo!r})"
 
