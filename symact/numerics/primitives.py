@@ -529,7 +529,38 @@ def _sum_squares(u, c, c2=None):
     return d
 
 
-_SPLIT = 134217729.0  # 2^27 + 1: Dekker's splitting of a double into two 26-bit halves
+# -- compensated arithmetic: NumPy has no fused multiply-add, so products are made exact the classic way
+
+_SPLIT = 134217729.0  # 2^27 + 1, Veltkamp's splitting constant for float64
+
+
+def _split_constant(c: float) -> tuple[float, float]:
+    """``_split`` of one double."""
+    hi, lo = _split(np.array([c]))
+    return float(hi[0]), float(lo[0])
+
+
+def _split(a):
+    """a = hi + lo exactly, each with at most 26 significant bits (Veltkamp; |a| below 2^996)."""
+    hi = a * _SPLIT
+    lo = hi - a
+    hi -= lo
+    np.subtract(a, hi, out=lo)
+    return hi, lo
+
+
+def _product_error(a, b, p):
+    """a b - p exactly, for p = a b rounded, a and b given split (Dekker's product)."""
+    (ah, al), (bh, bl) = a, b
+    e = ah * bh
+    e -= p
+    t = ah * bl
+    e += t
+    np.multiply(al, bh, out=t)
+    e += t
+    np.multiply(al, bl, out=t)
+    e += t
+    return e
 
 
 def _sum_squares2(u, c, c2=None):
@@ -537,12 +568,8 @@ def _sum_squares2(u, c, c2=None):
     the exact sum p + c^2 = d + err (for |u| < 1e150)."""
     c2 = float(c) * float(c) if c2 is None else c2
     p = u * u
-    t = u * _SPLIT
-    hi = t - (t - u)
-    lo = u - hi
-    e = hi * hi - p
-    e += 2.0 * hi * lo
-    e += lo * lo
+    halves = _split(u)
+    e = _product_error(halves, halves, p)
     d = p + c2
     b = d - p
     err = (p - (d - b)) + (c2 - b)
@@ -655,40 +682,6 @@ def _times_exp_tail(r, v, u, below: float = -709.0):
 
 
 _EXP_MINUS_512 = float(mpmath.exp(-512))  # correctly rounded
-
-
-# -- compensated arithmetic: NumPy has no fused multiply-add, so products are made exact the classic way
-
-_SPLIT = 134217729.0  # 2^27 + 1, Veltkamp's splitting constant for float64
-
-
-def _split_constant(c: float) -> tuple[float, float]:
-    """``_split`` of one double."""
-    hi, lo = _split(np.array([c]))
-    return float(hi[0]), float(lo[0])
-
-
-def _split(a):
-    """a = hi + lo exactly, each with at most 26 significant bits (Veltkamp; |a| below 2^996)."""
-    hi = a * _SPLIT
-    lo = hi - a
-    hi -= lo
-    np.subtract(a, hi, out=lo)
-    return hi, lo
-
-
-def _product_error(a, b, p):
-    """a b - p exactly, for p = a b rounded, a and b given split (Dekker's product)."""
-    (ah, al), (bh, bl) = a, b
-    e = ah * bh
-    e -= p
-    t = ah * bl
-    e += t
-    np.multiply(al, bh, out=t)
-    e += t
-    np.multiply(al, bl, out=t)
-    e += t
-    return e
 
 
 def _scaled_product(a, g, c, c_hi, c_lo, out=None):
