@@ -25,6 +25,7 @@ source; they have no derivative.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import mpmath
 import numpy as np
@@ -404,15 +405,18 @@ def _sech(u):
     return e
 
 
-def _overflowing(ufunc: np.ufunc, *args: np.ndarray, flag: str = "over") -> tuple[np.ndarray, bool]:
-    """ufunc(*args), and whether it overflowed (``flag="under"``: underflowed): the FPU's flag costs
-    nothing, a search for inf is a pass. The call is repeated when it did, so it must not work in place."""
+def _overflowing(ufunc: Callable, *args: np.ndarray, flag: str = "over",
+                 out: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
+    """ufunc(*args) (into ``out``, if given), and whether it overflowed (``flag="under"``: underflowed):
+    the FPU's flag costs nothing, a search for inf is a pass. The call is repeated when it did, so
+    ``out`` must not be one of ``args``."""
+    into = {} if out is None else {"out": out}
     try:
         with np.errstate(**{flag: "raise"}):
-            return ufunc(*args), False
+            return ufunc(*args, **into), False
     except FloatingPointError:
         with np.errstate(**{flag: "ignore"}):
-            return ufunc(*args), True
+            return ufunc(*args, **into), True
 
 
 def _logcosh(u, out=None):
@@ -601,20 +605,19 @@ def _hypot_plus(u, c, s=1.0, c2=None, out=None):
     # s (u + h) with h = hypot(u, c) cancels for u < 0, where it is s c^2 / (h - u). With t = h + |u| (no
     # cancellation, at least c), and since t - c^2 / t = 2 |u|, it is s c^2 / t + s (u + |u|) for every
     # u: a sum of two non-negative terms (u + |u| is 2u or 0, exactly).
+    # The result is made in ``out`` from the first pass on (one temporary fewer: 8% of the time), and
+    # u + |u| in |u|'s own array (two cheap passes, where np.maximum(u, 0) is one slow one).
     c2 = c * c if c2 is None else c2
     a = np.abs(u)
-    t, big = _overflowing(np.multiply, u, u)  # |u| above 1.3e154: those elements in halves, below
-    t += c2
-    np.sqrt(t, out=t)
-    t += a
-    r = np.divide(s * c2, t, out=t)
-    if 2.0 * s == 1.0:
-        a = np.maximum(u, 0.0, out=a)  # s (u + |u|) = max(u, 0) in one pass; no overflow at u = 1e308
-    else:
-        a += u
-        if s != 1.0:
-            a *= s
-    r = np.add(r, a, out=r if out is None else out)
+    r, big = _overflowing(np.multiply, a, a, out=out)  # |u| above 1.3e154: those elements in halves, below
+    r += c2
+    np.sqrt(r, out=r)
+    r += a
+    np.divide(s * c2, r, out=r)
+    a += u  # exact: 2u or 0 (it overflows only where |u| >= 1e150, whose elements are replaced below)
+    if s != 1.0:
+        a *= s
+    r += a
     if big:  # those elements in halves, selected by np.where
         _replace(r, u, ~(np.abs(u) < 1e150), lambda v: _hypot_plus_halves(v, c, s, c2))
     return r
