@@ -606,7 +606,8 @@ def _hypot_plus(u, c, s=1.0, c2=None, out=None):
     # cancellation, at least c), and since t - c^2 / t = 2 |u|, it is s c^2 / t + s (u + |u|) for every
     # u: a sum of two non-negative terms (u + |u| is 2u or 0, exactly).
     # The result is made in ``out`` from the first pass on (one temporary fewer: about 5% of squareplus's
-    # time), and u + |u| in |u|'s own array (two cheap passes, where np.maximum(u, 0) is one slow one).
+    # time; ``out`` is a block of the caller's result, never u), and u + |u| in |u|'s own array (two cheap
+    # passes, where np.maximum(u, 0) is one slow one).
     c2 = c * c if c2 is None else c2
     a = np.abs(u)
     r, big = _overflowing(np.multiply, a, a, out=out)  # |u| above 1.3e154: those elements in halves, below
