@@ -23,7 +23,12 @@ __version__ = "0.1.0"
 def get(name: str, **params: Any) -> Activation:
     """The activation called ``name`` (or an alias), at the given parameter values.
 
+    A value is read exactly: an int, a float (``0.1`` is 1/10), a SymPy number, or a string holding a
+    decimal, a fraction or a short expression in ``sqrt``, ``exp``, ``log``, ``pi`` and ``E``
+    (``"0.1"``, ``"3/7"``, ``"sqrt(2)/2"``). Nonzero values must have a magnitude from 1e-3 to 1e3, the
+    range over which every property sheet is tested.
+
     Raises `UnknownActivation` for an unknown name and `InvalidParameter` for a value
-    outside a parameter's constraint.
+    outside a parameter's constraint or that range, or one that is not a number.
     """
     return Activation(lookup(name), params)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import sympy as sp
@@ -102,7 +104,7 @@ class Declaration:
                 hint = difflib.get_close_matches(key, known, n=3)
                 names = ", ".join(known) or "none"
                 extra = f"; did you mean {', '.join(hint)}?" if hint else f" (its parameters: {names})"
-                raise InvalidParameter(f"{self.name} has no parameter {key!r}{extra}")
+                raise InvalidParameter(f"{self.name} has no parameter {brief(key)}{extra}")
         values: dict[str, sp.Expr] = {}
         for p in self.parameters:
             value = to_exact(params.get(p.name, p.default), p.name)
@@ -145,8 +147,23 @@ class Vector(Declaration):
     kind = "vector"
 
 
+#: Nonzero parameter values must lie within these magnitudes. Past them a Gaussian moment holds terms like
+#: exp(theta^2 / 2) that high-precision arithmetic cannot evaluate (at 1e4, or 1e-4 for a scale), and a value
+#: like ``9**9**9`` would take longer to read than to type.
+MAGNITUDE = (sp.Rational(1, 10**3), sp.Integer(10**3))  # the messages say 1e-3 and 1e3
+#: Every step of reading a typed value stays within these magnitudes and sizes, so reading never hangs.
+_STEP_MAGNITUDE = 100
+_STEP_LOW, _STEP_HIGH = sp.Float(f"1e-{_STEP_MAGNITUDE}"), sp.Float(f"1e{_STEP_MAGNITUDE}")
+_STEP_BITS = 1 << 14
+#: The exponent of a number written in scientific notation, as in ``2.5e-3``.
+_EXPONENT = re.compile(r"[0-9.][eE]([+-]?[0-9]+)")
+
+
 def to_exact(value: Any, name: str = "value") -> sp.Expr:
-    """An exact SymPy number from user input: decimals become rationals (``0.01`` -> ``1/100``)."""
+    """An exact SymPy number from user input: decimals become rationals (``0.01`` -> ``1/100``).
+
+    Nonzero values must have a magnitude within `MAGNITUDE`; anything else raises `InvalidParameter`.
+    """
     if isinstance(value, sp.Basic):
         out = value
     elif isinstance(value, bool):
@@ -158,25 +175,86 @@ def to_exact(value: Any, name: str = "value") -> sp.Expr:
             raise InvalidParameter(f"parameter {name} must be a finite real number, got {value!r}")
         out = sp.Rational(repr(value))
     elif isinstance(value, str):
-        text = value.strip()
-        try:
-            out = sp.Rational(text)
-        except (TypeError, ValueError, ZeroDivisionError):
-            try:
-                out = sp.parse_expr(text, evaluate=True, transformations="all") if _safe(text) else None
-            except Exception:  # noqa: BLE001 - any parse failure is the same user error
-                out = None
-            if out is not None and out.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-                message = f"parameter {name} must be a finite real number, got {value!r}"
-                raise InvalidParameter(message) from None
-            if out is None:
-                raise InvalidParameter(f"parameter {name} must be a number, got {value!r}") from None
-            out = sp.nsimplify(out, rational=True) if out.has(sp.Float) else out
+        out = _read(value.strip(), name, value)
     else:
         raise InvalidParameter(f"parameter {name} must be a number, got {value!r}")
     if not isinstance(out, sp.Expr) or out.free_symbols or not out.is_number:
-        raise InvalidParameter(f"parameter {name} must be a number, got {value!r}")
+        raise InvalidParameter(f"parameter {name} must be a number, got {brief(value)}")
+    _check_magnitude(out, name, value)
     return out
+
+
+def _read(text: str, name: str, value: str) -> sp.Expr:
+    """A typed value, read exactly: a decimal or a fraction, or a short expression in
+    `_safe`'s alphabet evaluated one step at a time, each step bounded."""
+    try:
+        decimal = Decimal(text)
+    except (ArithmeticError, ValueError):
+        decimal = None
+    if decimal is not None and decimal.is_finite():
+        if decimal and not -_STEP_MAGNITUDE <= decimal.adjusted() <= _STEP_MAGNITUDE:
+            raise InvalidParameter(_magnitude_message(name, value))
+        return sp.Rational(*decimal.as_integer_ratio())
+    if any(abs(int(power)) > 2 * _STEP_MAGNITUDE for power in _EXPONENT.findall(text)):
+        raise InvalidParameter(_magnitude_message(name, value))  # SymPy would build 10**power first
+    try:
+        tree = sp.parse_expr(text, evaluate=False, transformations="all") if _safe(text) else None
+    except Exception:  # noqa: BLE001 - any parse failure is the same user error
+        tree = None
+    if not isinstance(tree, sp.Expr) or tree.free_symbols:
+        raise InvalidParameter(f"parameter {name} must be a number, got {value!r}")
+    return _evaluate(tree, name, value)
+
+
+def _evaluate(node: sp.Expr, name: str, value: str) -> sp.Expr:
+    """``node`` evaluated from its leaves up; every intermediate value is finite and real, and its
+    magnitude and (for an exact power) its size are bounded, so that no step can run away."""
+    if isinstance(node, sp.Float):
+        if node and not _STEP_LOW <= abs(node) <= _STEP_HIGH:  # before 1e999999999 is made exact
+            raise InvalidParameter(_magnitude_message(name, value))
+        out: sp.Expr = sp.nsimplify(node, rational=True)
+    elif not node.args:
+        out = node
+    else:
+        args = [_evaluate(a, name, value) for a in node.args]
+        if isinstance(node, sp.Pow) and args[1].is_Rational:
+            base, power = args
+            bits = max(base.p.bit_length(), base.q.bit_length()) if base.is_Rational else 64
+            if abs(power) > 1024 or bits * abs(power.p) > _STEP_BITS:
+                raise InvalidParameter(_magnitude_message(name, value))
+        out = node.func(*args)
+    approx = out.evalf(30)
+    if approx.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not approx.is_real or not approx.is_finite:
+        raise InvalidParameter(f"parameter {name} must be a finite real number, got {value!r}")
+    if approx and not _STEP_LOW <= abs(approx) <= _STEP_HIGH:
+        raise InvalidParameter(_magnitude_message(name, value))
+    return out
+
+
+def _check_magnitude(out: sp.Expr, name: str, value: Any) -> None:
+    if out.is_zero:
+        return
+    low, high = MAGNITUDE
+    approx = sp.N(abs(out), 30)  # first, so that a huge integer is never compared (or printed) exactly
+    if not (approx.is_finite and approx.is_positive and low / 2 < approx < 2 * high) or not (
+        low <= abs(out) <= high
+    ):
+        raise InvalidParameter(_magnitude_message(name, value))
+
+
+def _magnitude_message(name: str, value: Any) -> str:
+    return f"parameter {name} must be 0 or have a magnitude between 1e-3 and 1e3, got {brief(value)}"
+
+
+def brief(value: Any) -> str:
+    """``value`` as an error message shows it: its repr, cut short (even for a million digits)."""
+    if isinstance(value, str):
+        text = repr(value)
+    elif isinstance(value, (int, sp.Integer)) and abs(int(value)).bit_length() > 256:
+        text = f"about {sp.N(value, 3)}"
+    else:
+        text = str(value) if isinstance(value, sp.Basic) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _safe(text: str) -> bool:

@@ -9,7 +9,7 @@ from functools import cache
 from types import ModuleType
 
 from symact import catalog
-from symact.declaration import Declaration, UnknownActivation
+from symact.declaration import Declaration, UnknownActivation, brief
 
 
 @cache
@@ -58,7 +58,7 @@ def lookup(name: str) -> Declaration:
     near = difflib.get_close_matches(key, list(table), n=4, cutoff=0.6)
     near_names = list(dict.fromkeys(table[n] for n in near))
     hint = f"; did you mean {', '.join(near_names)}?" if near_names else "; see `symact list`"
-    raise UnknownActivation(f"unknown activation {name!r}{hint}")
+    raise UnknownActivation(f"unknown activation {brief(name)}{hint}")
 
 
 def names() -> list[str]:

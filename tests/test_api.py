@@ -82,6 +82,15 @@ def test_unknown_name_far_from_everything_points_to_the_list() -> None:
         symact.get("qqqqqqqqqqqq")
 
 
+def test_a_long_unknown_name_is_cut_short_in_the_message() -> None:
+    with pytest.raises(symact.UnknownActivation) as info:
+        symact.get("g" * 100_000)
+    assert len(str(info.value)) < 200 and "symact list" in str(info.value)
+    with pytest.raises(symact.InvalidParameter) as info:
+        symact.get("softplus", **{"b" * 100_000: 1})
+    assert len(str(info.value)) < 200 and "beta" in str(info.value)
+
+
 # -- parameter values ------------------------------------------------------------------------------------
 def _outside(domain: sp.Interval) -> list[sp.Expr]:
     """Values just outside an interval: past each finite end, and the end itself when it is open."""
@@ -135,6 +144,43 @@ def test_unknown_parameter_is_invalid(name: str) -> None:
         first = decl.parameters[0].name
         with pytest.raises(symact.InvalidParameter, match="did you mean"):
             symact.get(name, **{first + "_": 1})
+
+
+# Values past 1e3 in magnitude, or nonzero and under 1e-3, typed or given. Several would hang SymPy or
+# Python if read naively (9**9**9, 1e999999999, a power of a 60-digit fraction).
+HUGE_OR_TINY = ["9**9**9", "1e999999999", "2*1e-999999999", "1e999999", "2**-3000", "10**4", "1e-4",
+                "1000.0000001", "0.000999", "exp(exp(exp(exp(9))))", "(1+1/10**60)**(10**50)",
+                "((1+1/10**30)**1000)**1000", "sqrt(2)**(10**80)", "1e2*1e2", 10**5000, 1001, 1e300,
+                5e-324, 0.000999, sp.Integer(10) ** 4, sp.Rational(1, 1001), sp.pi * 10**3]
+
+
+@pytest.mark.parametrize(("name", "param"), PARAMS, ids=PARAM_IDS)
+def test_values_past_the_magnitude_bounds_are_refused(name: str, param) -> None:
+    for value in HUGE_OR_TINY:
+        for sign in (1, -1):
+            given = value if sign == 1 else (f"-({value})" if isinstance(value, str) else -value)
+            with pytest.raises(symact.InvalidParameter) as info:
+                symact.get(name, **{param.name: given})
+            message = str(info.value)
+            assert param.name in message and "1e-3 and 1e3" in message, message
+            assert len(message) < 160, message
+
+
+@pytest.mark.parametrize(("name", "param"), PARAMS, ids=PARAM_IDS)
+@pytest.mark.parametrize(("text", "exact"), [("1e3", sp.Integer(1000)), ("-1e3", sp.Integer(-1000)),
+                                             ("10**(-3)", sp.Rational(1, 1000)), ("2**-3", sp.Rational(1, 8)),
+                                             ("-0.001", sp.Rational(-1, 1000)), ("0", sp.Integer(0)),
+                                             ("-0.0", sp.Integer(0))], ids=repr)
+def test_values_at_the_magnitude_bounds_are_read(name: str, param, text: str, exact: sp.Expr) -> None:
+    """The bounds themselves, and 0, pass the magnitude rule; only the domain and relations refuse them."""
+    decl = declarations()[name]
+    values = {**symact.get(name).params, param.name: exact}
+    if param.domain.contains(exact) is not sp.true or not _satisfies(decl, values):
+        with pytest.raises(symact.InvalidParameter) as info:
+            symact.get(name, **{param.name: text})
+        assert "magnitude" not in str(info.value)
+        return
+    assert symact.get(name, **{param.name: text}).params[param.name] == exact
 
 
 def _satisfies(decl, values: dict[str, sp.Expr]) -> bool:

@@ -134,6 +134,9 @@ def test_invalid_parameter_in_a_process() -> None:
     assert_usage_error(run("show", "softplus", "--param", "beta=-1", "--json"), "beta", "(0, inf)")
     assert_usage_error(run("show", "softplus", "--param", "beta"), "KEY=VALUE")
     assert_usage_error(run("nonsense"), "nonsense")
+    # Values that would hang or overflow if read naively are refused at once, in one line.
+    for bad in ("9**9**9", "1e999999999", "1e999999", "2**-3000"):
+        assert_usage_error(run("show", "softplus", "--param", f"beta={bad}"), "beta", "1e-3 and 1e3")
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if symact.get(n).decl.parameters])

@@ -12,6 +12,11 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+#: Seconds of CPU time for one field of a property sheet, all its steps together: whatever the
+#: declaration and its parameters, no field can hang a derivation; one that runs out is "unknown".
+FIELD = 180.0
+
+
 class OutOfTime(BaseException):
     """A derivation step used up its budget. A BaseException, like KeyboardInterrupt, so that the
     ``except Exception`` blocks inside SymPy cannot swallow it."""

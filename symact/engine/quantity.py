@@ -8,6 +8,7 @@ from typing import Any
 
 import mpmath
 import sympy as sp
+from sympy.printing.pycode import MpmathPrinter
 
 SYMBOLIC, NUMERIC, DECLARED, UNKNOWN = "symbolic", "numeric", "declared", "unknown"
 #: Closed forms larger than this many operations are shown in LaTeX by their value (the exact form is
@@ -68,7 +69,10 @@ class Q:
             return -mpmath.inf
         if self.exact is not None:
             with mpmath.workdps(max(mpmath.mp.dps, DIGITS + 10)):
-                return +mpmath.mpf(str(sp.N(self.exact, DIGITS + 10)))
+                try:
+                    return +mpmath.mpf(_mp_value(self.exact))
+                except Exception:  # noqa: BLE001 - a function mpmath lacks: SymPy's own N
+                    return +mpmath.mpf(str(sp.N(self.exact, DIGITS + 10)))
         if self.digits is not None:
             return mpmath.mpf(self.digits)
         if self.value is None:
@@ -100,12 +104,22 @@ class Q:
         return out
 
 
+#: Prints an expression for mpmath as it stands. Sorting a sum's terms, as ``str`` and lambdify's
+#: printer do, evaluates them with SymPy's adaptive precision: for hours on a term like erf(1000/sqrt(2)).
+_MPMATH_PRINTER = MpmathPrinter({"fully_qualified_modules": True, "order": "none"})
+
+
+def _mp_value(e: sp.Expr) -> Any:
+    """The value of a closed form in mpmath at the working precision (an mpf, or an mpc)."""
+    return eval(_MPMATH_PRINTER.doprint(e), {"mpmath": mpmath})  # noqa: S307 - code printed by SymPy
+
+
 def _to_float(e: sp.Expr) -> float | str | None:
     """The float value of an exact number: through mpmath at 40 digits (SymPy's adaptive N is very slow
     on the large closed forms some Gaussian moments have), SymPy's N where mpmath cannot."""
     try:
         with mpmath.workdps(DIGITS + 10):
-            v = complex(sp.lambdify([], e, modules="mpmath")())
+            v = complex(_mp_value(e))
     except Exception:  # noqa: BLE001 - any function mpmath lacks: fall back to SymPy
         try:
             v = complex(sp.N(e, 20))

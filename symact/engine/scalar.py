@@ -13,7 +13,7 @@ import sympy as sp
 
 from symact.declaration import x
 from symact.engine import ENGINE_VERSION
-from symact.engine.budget import OutOfTime, attempt
+from symact.engine.budget import FIELD, OutOfTime, attempt, budget
 from symact.engine.expansions import F, asymptote, derivative_in_terms_of_f, taylor_at_zero
 from symact.engine.extrema import (
     Candidate,
@@ -111,7 +111,8 @@ class _Sheet:
 
     def put(self, field: str, fn: Callable[[], tuple[Any, str]]) -> Any:
         try:
-            value, how = fn()
+            with budget(FIELD):
+                value, how = fn()
         except (OutOfTime, Exception) as exc:  # noqa: BLE001 - any failure of one step is "unknown"
             self.errors[field] = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             value, how = None, UNKNOWN

@@ -18,14 +18,12 @@ import mpmath
 import sympy as sp
 from sympy.core.relational import Relational
 
-from symact.engine.budget import OutOfTime, budget
+from symact.engine.budget import FIELD, OutOfTime, budget
 from symact.engine.quantity import DIGITS, Q
 
 SYMBOLIC, NUMERIC, DECLARED, UNKNOWN = "symbolic", "numeric", "declared", "unknown"
 #: Seconds for one SymPy step (a simplify, a limit, a solve).
 STEP = 20.0
-#: Seconds for one field of the sheet, all its steps together (nothing can hang a build).
-FIELD = 180.0
 #: Exact sample points; shift-invariance and sums are disproved by a nonzero exact value at one of them.
 _POINTS = (sp.Integer(1), sp.Integer(-2), sp.Rational(1, 3), sp.Integer(3), sp.Rational(-5, 2))
 
@@ -402,7 +400,7 @@ class _Derivation:
             try:
                 with budget(FIELD):
                     step()
-            except Exception:  # noqa: BLE001 - a derivation that fails leaves its field unknown
+            except (OutOfTime, Exception):  # noqa: BLE001 - a derivation that fails leaves its field unknown
                 self.sheet.setdefault(field, None)
                 self.how[field] = UNKNOWN
         self.sheet["how"] = self.how
