@@ -515,11 +515,23 @@ TAIL_POINTS = [2.0 ** (k / 2) for k in range(2, 26)] + [2.0**k for k in range(13
 
 
 def _tail(ref: Reference, side: int) -> tuple[float, float, float] | None:
-    """(X, a, b): for side * x >= X the value is a x + b to within 2^-60 relative, or 0 when a = b = 0."""
+    """(X, a, b): for side * x >= X the value is a x + b to within 2^-60 relative, or 0 when a = b = 0.
+
+    The line is read at 1000 and 2000, then, if the function is not on it by about 2900, further out:
+    a parameter can move the function's features there (GELU'' at mu = 1000 is centred on 1000)."""
+    for scale, steps in ((1000.0, 24), (1e5, 37), (1e7, 51)):
+        found = _tail_from(ref, side, scale, steps)
+        if found is not None:
+            return found
+    return None
+
+
+def _tail_from(ref: Reference, side: int, scale: float, steps: int) -> tuple[float, float, float] | None:
+    """_tail with the line read at ``scale`` and 2 ``scale``, and X tried up to 2^((steps - 1) / 2)."""
     with mpmath.workdps(60):
-        g1, g2 = ref(side * 1000.0), ref(side * 2000.0)
-        a = (g2 - g1) / (side * 1000)
-        b = g1 - a * side * 1000
+        g1, g2 = ref(side * scale), ref(side * 2 * scale)
+        a = (g2 - g1) / (side * scale)
+        b = g1 - a * side * scale
         if abs(a) < mpmath.mpf(10) ** -40:
             a = mpmath.mpf(0)
         if abs(b) < mpmath.mpf(10) ** -40:
@@ -532,7 +544,7 @@ def _tail(ref: Reference, side: int) -> tuple[float, float, float] | None:
                 return abs(g) < mpmath.mpf(2) ** -1080
             return abs(g - line) <= abs(line) * mpmath.mpf(2) ** -60
 
-        for k in range(2, 24):
+        for k in range(2, steps):
             start = 2.0 ** (k / 2)
             if all(close(v) for v in [start] + [t for t in TAIL_POINTS if t > start]):
                 return start, float(a), float(b)
