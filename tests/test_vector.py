@@ -281,9 +281,10 @@ def test_temperature_limits(name):
     assert "hardmax" in limits["T_to_0"]["rule"] and "uniform" in limits["T_to_oo"]["rule"]
     z = np.array([[0.3, -1.2, 2.0, 1.9]])
     cold = symact.get(name, temperature="1/1000").numpy()(z)
-    hot = symact.get(name, temperature=10**6).numpy()(z)
+    hot = symact.get(name, temperature=1000).numpy()(z)  # the ends of the range parameters may take
     np.testing.assert_allclose(cold, [[0, 0, 1, 0]], atol=1e-12)
-    np.testing.assert_allclose(hot, 0.25, atol=1e-5)
+    np.testing.assert_allclose(hot, 0.25, atol=1e-3)
+    assert np.ptp(hot) < 1e-3 < np.ptp(symact.get(name, temperature=1).numpy()(z))
 
 
 @pytest.mark.parametrize("name", VECTORS)
