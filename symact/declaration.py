@@ -150,7 +150,8 @@ class Vector(Declaration):
 #: Nonzero parameter values must lie within these magnitudes. Past them a Gaussian moment holds terms like
 #: exp(theta^2 / 2) that high-precision arithmetic cannot evaluate (at 1e4, or 1e-4 for a scale), and a value
 #: like ``9**9**9`` would take longer to read than to type.
-MAGNITUDE = (sp.Rational(1, 10**3), sp.Integer(10**3))  # the messages say 1e-3 and 1e3
+_DECADES = 3
+MAGNITUDE = (sp.Rational(1, 10**_DECADES), sp.Integer(10**_DECADES))
 #: Every step of reading a typed value stays within these magnitudes and sizes, so reading never hangs.
 _STEP_MAGNITUDE = 100
 _STEP_LOW, _STEP_HIGH = sp.Float(f"1e-{_STEP_MAGNITUDE}"), sp.Float(f"1e{_STEP_MAGNITUDE}")
@@ -236,14 +237,14 @@ def _check_magnitude(out: sp.Expr, name: str, value: Any) -> None:
         return
     low, high = MAGNITUDE
     approx = sp.N(abs(out), 30)  # first, so that a huge integer is never compared (or printed) exactly
-    if not (approx.is_finite and approx.is_positive and low / 2 < approx < 2 * high) or not (
-        low <= abs(out) <= high
-    ):
+    near = approx.is_finite and approx.is_positive and low / 2 < approx < 2 * high
+    if not (near and low <= abs(out) <= high):
         raise InvalidParameter(_magnitude_message(name, value))
 
 
 def _magnitude_message(name: str, value: Any) -> str:
-    return f"parameter {name} must be 0 or have a magnitude between 1e-3 and 1e3, got {brief(value)}"
+    return (f"parameter {name} must be 0 or have a magnitude between 1e-{_DECADES} and 1e{_DECADES}, "
+            f"got {brief(value)}")
 
 
 def brief(value: Any) -> str:

@@ -20,6 +20,8 @@ import sympy as sp
 
 import symact
 from symact import x
+from symact.declaration import MAGNITUDE
+from symact.registry import declarations
 
 #: Working precision (decimal digits) of every reference computation.
 DPS = 40
@@ -190,3 +192,19 @@ def gaussian_expectation(fn: MpFn, cuts: Iterable[mpmath.mpf]) -> tuple[mpmath.m
         phi = lambda t: fn(t) * mpmath.exp(-t * t / 2) / mpmath.sqrt(2 * mpmath.pi)
         value, error = mpmath.quad(phi, points, error=True, maxdegree=10)
         return value, error
+
+
+def parameter_ends(kind: str | None = None) -> list[tuple[str, str, sp.Expr]]:
+    """(activation, parameter, value) with the value at 1e3 and 1e-3 in magnitude (``MAGNITUDE``), each sign
+    the parameter's domain allows and the others at their defaults satisfy the relations with."""
+    low, high = MAGNITUDE
+    cases = []
+    for decl in declarations().values():
+        if kind is not None and decl.kind != kind:
+            continue
+        for p in decl.parameters:
+            for value in (high, -high, low, -low):
+                values = {**symact.get(decl.name).params, p.name: value}
+                if p.domain.contains(value) is sp.true and all(bool(r(**values)) for r in decl.constraints):
+                    cases.append((decl.name, p.name, value))
+    return cases

@@ -15,7 +15,7 @@ from typing import Any
 import mpmath
 import pytest
 import sympy as sp
-from reference import Reference, gaussian_expectation, precision
+from reference import Reference, gaussian_expectation, parameter_ends, precision
 from sympy.printing.pycode import MpmathPrinter
 
 import symact
@@ -25,21 +25,7 @@ from symact.registry import declarations
 pytestmark = pytest.mark.slow
 
 
-def _cases() -> list[tuple[str, str, sp.Expr]]:
-    low, high = MAGNITUDE
-    cases = []
-    for decl in declarations().values():
-        for p in decl.parameters:
-            for value in (high, -high, low, -low):
-                if p.domain.contains(value) is not sp.true:
-                    continue
-                values = {**symact.get(decl.name).params, p.name: value}
-                if all(bool(rule(**values)) for rule in decl.constraints):
-                    cases.append((decl.name, p.name, value))
-    return cases
-
-
-CASES = _cases()
+CASES = parameter_ends()
 #: The fields each case leaves unknown: where quadrature cannot certify 30 digits (a Gaussian moment
 #: of softplus at beta = 1e3), or a maximum is not found (snake at a = 1e3 oscillates 1000 times per unit).
 #: Every other field of every case is derived; a field that joins this list is a regression. (Some

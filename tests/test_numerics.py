@@ -20,15 +20,14 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reference import parameter_ends
 
 import symact
-from symact.declaration import MAGNITUDE
 from symact.numerics import compiled, numpy_function
 from symact.numerics.generate import condition, ulp, ulps
 from symact.numerics.pieces import breakpoints, pieces
 from symact.numerics.primitives import elementary
 from symact.numerics.reference import Reference
-from symact.registry import declarations
 
 TOL_ULPS = 4.0
 EPS = 2.0**-52
@@ -136,21 +135,6 @@ def test_accuracy_at_other_parameters(name: str, params: dict, n: int) -> None:
     assert not failures, f"{name}{params}^({n}): {len(failures)} points beyond the bound, e.g. {failures[:4]}"
 
 
-def _ends_of_the_range() -> list[tuple[str, dict, int]]:
-    """Each scalar activation's parameter at 1e3 and 1e-3 in magnitude, each sign its domain allows."""
-    low, high = MAGNITUDE
-    cases = []
-    for decl in declarations().values():
-        if decl.kind != "scalar":
-            continue
-        for p in decl.parameters:
-            for value in (high, -high, low, -low):
-                values = {**symact.get(decl.name).params, p.name: value}
-                if p.domain.contains(value) is sp.true and all(bool(r(**values)) for r in decl.constraints):
-                    cases += [(decl.name, {p.name: str(value)}, n) for n in (0, 1, 2)]
-    return cases
-
-
 #: Known defects at the ends of the range, each at x = +-2^-1022 (the smallest normal double), where
 #: x / c or c x underflows into the subnormals before the result is scaled back to a normal number:
 #: CELU at alpha = 1e3 (496 ulp), ISRLU and ISRU at a = 1e-3 (13 ulp); and swish'' at beta = 1e3, whose
@@ -160,7 +144,8 @@ KNOWN_AT_THE_ENDS = {("celu", "alpha", "1000", 0), ("isrlu", "a", "1/1000", 0), 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "params", "n"), _ends_of_the_range())
+@pytest.mark.parametrize(("name", "params", "n"), [
+    (name, {p: str(v)}, n) for name, p, v in parameter_ends("scalar") for n in (0, 1, 2)])
 def test_accuracy_at_the_ends_of_the_parameter_range(name: str, params: dict, n: int, request) -> None:
     """Parameters move breakpoints and features far from 0 (GELU'' at mu = 1e3 lives around 1000)."""
     ((key, value),) = params.items()
