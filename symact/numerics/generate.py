@@ -371,7 +371,10 @@ def source(segments: list[Segment], name: str = "f") -> str:
         if s.patch is not None:
             r, p, q = s.patch
             approx = f"lambda u: {_pade_source(p, q, 'u')}"
-            lines.append(f"    {result} = _patch({result}, {arg}, {r!r}, {approx})")
+            # a formula that ends at 0 is clamped to 0 on the other side: patch by x itself there, so
+            # that only the elements next to 0 are evaluated again
+            at = arg if len(_sides(s)) == 2 else "x"
+            lines.append(f"    {result} = _patch({result}, {at}, {r!r}, {approx})")
         values.append(result)
     if len(segments) == 1:
         only = values[0]
@@ -604,13 +607,17 @@ PATCH_TRIGGER = 3.0
 #: Eight points per octave from 4 down to 2^-60: the error of a cancelling formula is erratic from point to
 #: point, so one point per octave can miss where it still exceeds the trigger.
 NEAR_ZERO = [2.0 ** (-k / 8) for k in range(-16, 480)]
+#: Below that only underflow goes wrong: x / c or c x (c up to about 2^60) falls below 2^-1022 and loses
+#: bits before the result is scaled back up (CELU's c expm1(x / c) at c = 1e3). One point per octave,
+#: at two mantissas, from 2^-960 down to the smallest subnormal.
+TINY = sorted({m * 2.0**-k for k in range(960, 1075) for m in (1.0, 1.37)}, reverse=True)
 
 
 def _pade(expr_elem: sp.Expr, ref: Reference, r: float, centre: float = 0.0,
-          top: int = 16) -> tuple[list[float], list[float]] | None:
+          top: int = 16, sides: tuple[int, ...] = (-1, 1)) -> tuple[list[float], list[float]] | None:
     """A Pade approximant of f^(n) in (x - centre) on [centre - r, centre + r], accurate to about 1/2 ulp,
-    checked against the reference."""
-    check = [centre + sgn * r * t for sgn in (-1, 1) for t in np.linspace(0.02, 1.0, 25)]
+    checked against the reference (on the ``sides`` of the centre given: one, where the piece ends there)."""
+    check = [centre + sgn * r * t for sgn in sides for t in np.linspace(0.02, 1.0, 25)]
     wanted = [ref(v) for v in check]
     slope = Reference(ref.expr, ref.n + 1)
     # a patch must be as good as a correctly rounded formula (2 ulp), except right at a root of f^(n)
@@ -620,7 +627,8 @@ def _pade(expr_elem: sp.Expr, ref: Reference, r: float, centre: float = 0.0,
     fn = sp.lambdify(x, expr_elem, "mpmath")
     with mpmath.workdps(120):
         coeffs = [+c for c in mpmath.taylor(fn, mpmath.mpf(centre), 2 * top, singular=True)]
-        coeffs[0] = ref(centre)  # taylor() does not take the limit at a removable singularity
+        if len(sides) == 2:  # (at the end of a piece, the reference may take the other piece's value)
+            coeffs[0] = ref(centre)  # taylor() does not take the limit at a removable singularity
     shift = f"(x - {centre!r})" if centre else "x"
     best = None
     for m in range(2, top + 1):
@@ -650,24 +658,32 @@ def _beyond(err: float, trigger: float, ref: Reference, slope: Reference, v: flo
     return err > trigger and err > trigger * max(1.0, condition(ref, slope, v))
 
 
+def _sides(s: Segment) -> tuple[int, ...]:
+    """The sides of 0 on which a formula segment lies next to it: both, one (it ends at 0), or none."""
+    return tuple(sgn for sgn in (-1, 1) if s.lo < sgn * TINY[-1] < s.hi)
+
+
 def add_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
-    """Where a formula loses accuracy near 0 (cancellation, or 0/0), patch it with a Pade approximant."""
+    """Where a formula loses accuracy near 0 (cancellation, 0/0, or underflow of an intermediate), patch it
+    with a Pade approximant; a formula that ends at 0 is patched on its own side."""
     fn = compile_source(source(segments))
     for s in segments:
-        if s.kind != "formula" or not (s.lo < 0 < s.hi):
+        sides = _sides(s) if s.kind == "formula" else ()
+        if not sides:
             continue
         slope = Reference(ref.expr, ref.n + 1)
-        points = [sgn * v for v in NEAR_ZERO for sgn in (-1, 1) if s.lo < sgn * v < s.hi]
+        points = [sgn * v for v in NEAR_ZERO + TINY for sgn in sides if s.lo < sgn * v < s.hi]
         got = _evaluate(fn, points)
         bad = [abs(v) for v, g in zip(points, got, strict=True)
                if _beyond(_ulps(float(g), ref(v)), PATCH_TRIGGER, ref, slope, v)]
-        zero = _evaluate(fn, [0.0])[0]
+        zero = _evaluate(fn, [0.0])[0] if len(sides) == 2 else 0.0
         if not bad and np.isfinite(zero):
             continue
         # twice the last bad radius: a cancelling formula's error falls off at least as 1/|x| away from 0
         r = 2.0 * max(bad) if bad else 2.0**-20
-        piece = next(p for p in ref.pieces if p.where.contains(0) is sp.true)
-        found = _pade(piece.expr, ref, r)
+        inside = sp.Integer(0) if len(sides) == 2 else sides[0] * sp.Rational(r) / 2
+        piece = next(p for p in ref.pieces if p.where.contains(inside) is sp.true)
+        found = _pade(piece.expr, ref, r, sides=sides)
         if found is None:
             s.notes.append("cancels near 0 and no Pade patch was found")
             continue
