@@ -11,8 +11,9 @@ activation. It is not written by hand: the declared expression is
    ``sqrt(u^2 + c)`` is ``hypot``, ...; and differentiated *in the primitives*, so that the derivative stays
    stable (sigmoid' is ``expit(x) expit(-x)``),
 3. checked numerically against the arbitrary-precision reference (:mod:`.reference`) at compile time:
-   where the formula still cancels near 0 (``x - tanh x``, ``sin(x)/x`` and its derivatives) a Pade
-   approximant computed from the Taylor series takes over on a small interval, and in a tail where the
+   where the formula still cancels near 0 (``x - tanh x``, ``sin(x)/x`` and its derivatives), or a step
+   of it underflows there (``c expm1(x / c)`` at x = 2^-1022, c = 1e3), a Pade approximant computed from
+   the Taylor series takes over on a small interval, and in a tail where the
    formula would overflow (``x^3 sech^2(...)``) the exact asymptote ``a x + b`` takes over beyond the
    point where the two agree to 2^-60,
 4. printed as NumPy source (:mod:`.printer`, :mod:`.generate`): every piece is evaluated at its input
