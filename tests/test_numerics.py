@@ -280,6 +280,28 @@ def test_cancelling_formulas_get_pade_cells() -> None:
     assert not _check_points(act, 1, xs, tol=3.0)  # 5.9 ulp near -1.25 without the cells
 
 
+def test_logistic_sums_are_factored_where_that_saves_cells() -> None:
+    """SiLU' = expit(x) + x expit(x) expit(-x) cancels near x = -2.75 (a Pade cell there); written as
+    expit(x) (1 + x expit(-x)) it needs none. GELU-sigmoid' would need one only as a product, so it
+    stays a sum."""
+    import sympy as sp
+
+    from symact.numerics.generate import build
+    from symact.numerics.primitives import Expit, LogisticDensity
+    from symact.numerics.printer import _expit_factored
+
+    u = sp.Symbol("u", real=True)
+    assert _expit_factored(Expit(u) + u * LogisticDensity(u)) == Expit(u) * (1 + u * Expit(-u))
+    assert _expit_factored(Expit(u) + u * LogisticDensity(2 * u)) == Expit(u) + u * LogisticDensity(2 * u)
+    assert _expit_factored(Expit(u) + u) == Expit(u) + u
+    silu = symact.get("silu")
+    _, text, (seg,) = build(silu.expr, 1)
+    assert seg.factored and not seg.cells and "_cells(" not in text
+    assert not _check_points(silu, 1, [float(v) for v in np.linspace(-4.0, -1.5, 101)], tol=3.0)
+    _, _, (seg,) = build(symact.get("gelu_sigmoid").expr, 1)
+    assert not seg.factored
+
+
 def test_powers_of_hypot_are_accurate() -> None:
     """ISRU'' = -3x (1 + x^2)^(-5/2): the fifth power of a rounded hypot would lose up to 6 ulp; the
     compensated sum of squares keeps the whole derivative within 2.5."""

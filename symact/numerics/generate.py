@@ -43,6 +43,7 @@ class Segment:
     source: str = ""
     span: tuple[float, float] | None = None  # the range the formula is evaluated on, when wider than lo..hi
     exact: tuple = (None, None)  # the declared bounds (SymPy numbers) when lo, hi are their roundings
+    factored: bool = False  # a sum of logistic terms printed as one product (printer.logistic_groups)
     notes: list[str] = field(default_factory=list)
 
 
@@ -360,7 +361,7 @@ def source(segments: list[Segment], name: str = "f") -> str:
             a, b = s.value
             values.append(f"({a!r} * {arg} + {b!r})" if a else repr(b))
             continue
-        body, result = formula_lines(s.expr, x, arg, v)
+        body, result = formula_lines(s.expr, x, arg, v, s.factored)
         lines.extend(f"    {b}" for b in body)
         if s.cells:
             first, last = min(s.cells), max(s.cells)
@@ -731,12 +732,30 @@ def add_cell_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
     return segments
 
 
-def build(expr: sp.Expr, n: int):
-    """(function on float64 arrays, its source) for the n-th derivative of ``expr``."""
+def _corrected(expr: sp.Expr, n: int, ref: Reference, factored: bool) -> list[Segment]:
     segments = absorb_constants(plan(expr, n))
-    ref = Reference(expr, n)
+    for s in segments:
+        s.factored = factored
     segments = add_tails(segments, ref)
     segments = add_patches(segments, ref)
-    segments = add_cell_patches(segments, ref)
+    return add_cell_patches(segments, ref)
+
+
+def _cell_count(segments: list[Segment]) -> int:
+    return sum(len(s.cells) for s in segments)
+
+
+def build(expr: sp.Expr, n: int):
+    """(function on float64 arrays, its source) for the n-th derivative of ``expr``.
+
+    Where the formulas as differentiated need Pade cells (a sum that cancels away from 0), the sums of
+    logistic terms are also tried as products (SiLU' = expit(x) (1 + x expit(-x))), and that form is
+    kept if it needs fewer cells: each cell costs about a sixth of SiLU''s time."""
+    ref = Reference(expr, n)
+    segments = _corrected(expr, n, ref, factored=False)
+    if _cell_count(segments):
+        other = _corrected(expr, n, ref, factored=True)
+        if source(other) != source(segments) and _cell_count(other) < _cell_count(segments):
+            segments = other
     text = source(segments)
     return compile_source(text), text, segments

@@ -167,12 +167,13 @@ def even_hypot_powers(expr: sp.Expr) -> sp.Expr:
     return expr
 
 
-def logistic_groups(expr: sp.Expr) -> sp.Expr:
+def logistic_groups(expr: sp.Expr, factored: bool = False) -> sp.Expr:
     """expit(u), expit(-u), the logistic density and tanh(u/2) of one u, written in one t = expit(-|u|).
 
     expit(u) is t for u < 0 and 1 - t otherwise, the density is t (1 - t), and tanh(|u|/2) = 1 - 2t
     (a Pade approximant of tanh where |u| < 1, on those elements only, since 1 - 2t cancels there). So
-    SiLU' and sigmoid'' cost one logistic function instead of three transcendental calls.
+    SiLU' and sigmoid'' cost one logistic function instead of three transcendental calls. ``factored``:
+    a sum of expit(u) and density terms is written as one product first (see ``_expit_factored``).
     """
     from symact.numerics.primitives import (
         CopySign,
@@ -184,15 +185,18 @@ def logistic_groups(expr: sp.Expr) -> sp.Expr:
         TanhHalfAbs,
     )
 
+    if factored:
+        expr = expr.replace(lambda e: isinstance(e, sp.Add), _expit_factored)
     uses: dict[sp.Expr, set] = {}
     for f in expr.atoms(Expit, LogisticDensity, Tanh):
         u = f.args[0] if not isinstance(f, Tanh) else 2 * f.args[0]
-        if u.could_extract_minus_sign():
+        negated = u.could_extract_minus_sign()
+        if negated:
             u = -u
-        uses.setdefault(u, set()).add(type(f))
+        uses.setdefault(u, set()).add((type(f), negated if isinstance(f, Expit) else False))
     for u, kinds in uses.items():
         if len(kinds) < 2:
-            if kinds == {Expit}:
+            if {kind for kind, _ in kinds} == {Expit}:
                 expr = _times_expit(expr, u)
             continue
         t = ExpitNegAbs(u)
@@ -200,6 +204,27 @@ def logistic_groups(expr: sp.Expr) -> sp.Expr:
                  Tanh(u / 2): CopySign(TanhHalfAbs(u, t), u), Tanh(-u / 2): -CopySign(TanhHalfAbs(u, t), u)}
         expr = expr.xreplace(table)
     return expr
+
+
+def _expit_factored(e: sp.Add) -> sp.Expr:
+    """expit(u) g + LogisticDensity(u) h as expit(u) (g + expit(-u) h) (SiLU' = expit(x) (1 + x expit(-x))):
+    the sum cancels where its terms are larger than itself (x about -2.75 in SiLU'), the product only
+    where 1 + x expit(-x) does. ``e`` unchanged unless every term has exactly one factor expit(u) or
+    LogisticDensity(u) of one u, and both kinds occur."""
+    from symact.numerics.primitives import Expit, LogisticDensity
+
+    split = []
+    for term in e.args:
+        gates = [f for f in sp.Mul.make_args(term) if isinstance(f, (Expit, LogisticDensity))]
+        if len(gates) != 1 or (term / gates[0]).has(Expit, LogisticDensity):
+            return e
+        split.append((gates[0], term / gates[0]))
+    kinds = {type(g) for g, _ in split}
+    us = {g.args[0] for g, _ in split}
+    if kinds != {Expit, LogisticDensity} or len(us) != 1:
+        return e
+    (u,) = us
+    return Expit(u) * sp.Add(*(rest if isinstance(g, Expit) else rest * Expit(-u) for g, rest in split))
 
 
 def _times_expit(expr: sp.Expr, u: sp.Expr) -> sp.Expr:
@@ -263,12 +288,14 @@ def scaled_products(expr: sp.Expr, symbol: sp.Symbol) -> sp.Expr:
     return ScaledProduct(sp.Mul(*poly), sp.Mul(*other), c)
 
 
-def formula_lines(expr: sp.Expr, symbol: sp.Symbol, arg: str, prefix: str) -> tuple[list[str], str]:
-    """Source lines computing ``expr`` with ``symbol`` bound to ``arg``; returns (lines, result name)."""
+def formula_lines(expr: sp.Expr, symbol: sp.Symbol, arg: str, prefix: str,
+                  factored: bool = False) -> tuple[list[str], str]:
+    """Source lines computing ``expr`` with ``symbol`` bound to ``arg``; returns (lines, result name).
+    ``factored``: as in ``logistic_groups``."""
     printer = StablePrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
     expr = fold_constants(expr.subs(symbol, sp.Symbol(arg, real=True)))
     temps = sp.numbered_symbols(f"{prefix}_t")
-    expr = tanh_softplus_products(logistic_groups(even_hypot_powers(expr)))
+    expr = tanh_softplus_products(logistic_groups(even_hypot_powers(expr), factored))
     expr = scaled_products(expr, sp.Symbol(arg, real=True))
     lines: list[str] = []
 
