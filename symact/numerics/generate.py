@@ -755,7 +755,7 @@ def build(expr: sp.Expr, n: int):
     segments = _corrected(expr, n, ref, factored=False)
     if _cell_count(segments):
         other = _corrected(expr, n, ref, factored=True)
-        if source(other) != source(segments) and _cell_count(other) < _cell_count(segments):
+        if _cell_count(other) < _cell_count(segments):
             segments = other
     text = source(segments)
     return compile_source(text), text, segments
