@@ -677,8 +677,9 @@ def add_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
         got = _evaluate(fn, points)
         bad = [abs(v) for v, g in zip(points, got, strict=True)
                if _beyond(_ulps(float(g), ref(v)), PATCH_TRIGGER, ref, slope, v)]
-        zero = _evaluate(fn, [0.0])[0] if len(sides) == 2 else 0.0
-        if not bad and np.isfinite(zero):
+        # a formula across 0 may also be 0/0 there (sin(x)/x); one that ends at 0 is not evaluated at 0
+        finite_at_0 = len(sides) < 2 or np.isfinite(_evaluate(fn, [0.0])[0])
+        if not bad and finite_at_0:
             continue
         # twice the last bad radius: a cancelling formula's error falls off at least as 1/|x| away from 0
         r = 2.0 * max(bad) if bad else 2.0**-20

@@ -216,9 +216,12 @@ def _expit_factored(e: sp.Add) -> sp.Expr:
     split = []
     for term in e.args:
         gates = [f for f in sp.Mul.make_args(term) if isinstance(f, (Expit, LogisticDensity))]
-        if len(gates) != 1 or (term / gates[0]).has(Expit, LogisticDensity):
+        if len(gates) != 1:
             return e
-        split.append((gates[0], term / gates[0]))
+        rest = term / gates[0]
+        if rest.has(Expit, LogisticDensity):
+            return e
+        split.append((gates[0], rest))
     kinds = {type(g) for g, _ in split}
     us = {g.args[0] for g, _ in split}
     if kinds != {Expit, LogisticDensity} or len(us) != 1:
