@@ -302,6 +302,20 @@ def test_logistic_sums_are_factored_where_that_saves_cells() -> None:
     assert not seg.factored
 
 
+def test_a_negated_product_flips_a_difference() -> None:
+    """-t (1 - t) g is printed (t - 1) t g: the negation is no array pass of its own (sigmoid''), and
+    fl(t - 1) = -fl(1 - t), so the values are those of the formula as written. A difference whose flip
+    would need a negation of its own (-(1 + t)) stays as it is."""
+    from symact.numerics.printer import StablePrinter
+
+    t, g = sp.symbols("t g", real=True)
+    printer = StablePrinter({"fully_qualified_modules": True})
+    assert printer.doprint(-t * (1 - t) * g) == "g*t*(t - 1)"
+    assert printer.doprint(-t * (1 + t) * g) == "-g*t*(t + 1)"
+    text = compiled(symact.get("sigmoid"), 2)[1]
+    assert "(v0_t0 - 1)" in text and "-v0" not in text, text
+
+
 def test_powers_of_hypot_are_accurate() -> None:
     """ISRU'' = -3x (1 + x^2)^(-5/2): the fifth power of a rounded hypot would lose up to 6 ulp; the
     compensated sum of squares keeps the whole derivative within 2.5."""
@@ -377,6 +391,21 @@ def test_log_cosh_near_zero_and_overflow() -> None:
     act = symact.get("logcosh")
     xs = [float(v) for v in np.linspace(-1.2, 1.2, 241)] + [1e-8, -3e-4, 710.4, -710.5, 800.0, 1e300]
     assert not _check_points(act, 0, xs, tol=2.0)
+
+
+def test_tanh_half_switches_to_pade_below_1() -> None:
+    """tanh(|u|/2) = 1 - 2t for t = expit(-|u|), and a Pade approximant where |u| < 1 (1 - 2t loses up to
+    3 ulp there): the switch is read from t, so it must sit between |u| = 1 and 1 + 1e-12."""
+    from symact.numerics.primitives import _T_AT_1, NAMESPACE
+
+    with mpmath.workdps(40):
+        assert mpmath.mpf(_T_AT_1) < 1 / (1 + mpmath.e) and float(1 / (1 + mpmath.exp(1 + 1e-12))) < _T_AT_1
+    u = np.concatenate([np.linspace(-1.5, 1.5, 3001), np.nextafter(1.0, [0.0, 2.0]), [1.0 - 1e-12, 1e-300]])
+    u = np.concatenate([u, -u])
+    got = NAMESPACE["_tanh_half_abs"](u, NAMESPACE["_expit_neg_abs"](u))
+    with mpmath.workdps(40):
+        worst = max(ulps(float(g), mpmath.tanh(abs(mpmath.mpf(v)) / 2)) for g, v in zip(got, u, strict=True))
+    assert worst <= 2.5, worst  # 2.2 just above 1; 1 - 2t would reach 5 at 0.5 and 20 at 0.1
 
 
 def test_squareplus_both_sides() -> None:

@@ -25,6 +25,7 @@ source; they have no derivative.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 
 import mpmath
@@ -606,18 +607,18 @@ def _hypot_plus(u, c, s=1.0, c2=None, out=None):
     # cancellation, at least c), and since t - c^2 / t = 2 |u|, it is s c^2 / t + s (u + |u|) for every
     # u: a sum of two non-negative terms (u + |u| is 2u or 0, exactly).
     # The result is made in ``out`` from the first pass on (one temporary fewer: about 5% of squareplus's
-    # time; ``out`` is a block of the caller's result, never u), and u + |u| in |u|'s own array (two cheap
-    # passes, where np.maximum(u, 0) is one slow one).
+    # time; ``out`` is a block of the caller's result, never u), and s (u + |u|) in |u|'s own array.
     c2 = c * c if c2 is None else c2
-    a = np.abs(u)
-    r, big = _overflowing(np.multiply, a, a, out=out)  # |u| above 1.3e154: those elements in halves, below
+    r, big = _overflowing(np.multiply, u, u, out=out)  # |u| above 1.3e154: those elements in halves, below
     r += c2
     np.sqrt(r, out=r)
+    a = np.abs(u)
     r += a
     np.divide(s * c2, r, out=r)
-    a += u  # exact: 2u or 0 (it overflows only for u above 8.9e307, where u * u did: replaced below)
-    if s != 1.0:
-        a *= s
+    # s (u + |u|) = 2 s max(u, 0), exactly (2 s is exact), in one pass where 2 s = 1 (squareplus)
+    np.maximum(u, 0.0, out=a)
+    if s != 0.5:
+        a *= 2.0 * s
     r += a
     if big:  # those elements in halves, selected by np.where
         _replace(r, u, ~(np.abs(u) < 1e150), lambda v: _hypot_plus_halves(v, c, s, c2))
@@ -645,10 +646,15 @@ def _expit_neg_abs(u):
     return e
 
 
+#: expit(-1), a little low: t = expit(-|u|) above it is |u| below 1 (or up to 3e-13 more, where the Pade
+#: approximant is as good), read from t in one pass instead of |u| < 1 in two.
+_T_AT_1 = (1.0 - 2.0**-42) / (1.0 + math.e)
+
+
 def _tanh_half_abs(u, t):
     r = 1.0 - 2.0 * t
     # 1 - 2t loses up to 3 ulp below 1; a Pade approximant of tanh there, on those elements only
-    return _replace(r, u, np.abs(u) < 1.0, _tanh_half_near_zero)
+    return _replace(r, u, t > _T_AT_1, _tanh_half_near_zero)
 
 
 def _lower_pick(u, t, out=None):

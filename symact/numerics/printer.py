@@ -22,6 +22,10 @@ class StablePrinter(SciPyPrinter):
 
     def _print_Mul(self, expr):
         coeff, rest = expr.as_coeff_Mul()
+        if coeff == -1:
+            flipped = _flip_a_difference(rest)
+            if flipped is not None:
+                return self._print(flipped)
         if coeff.is_Rational and abs(coeff.p) == 1 and coeff.q & (coeff.q - 1):
             # x / 6 is one rounding; 0.16666666666666666 * x is two (and the product first cannot overflow)
             head, *tail = sp.Mul.make_args(rest)
@@ -112,6 +116,20 @@ class StablePrinter(SciPyPrinter):
         if expr.exp.is_integer and expr.exp.is_negative and expr.base.has(sp.Symbol):
             return self._print_Mul(sp.Mul(expr, evaluate=False))
         return super()._print_Pow(expr, rational=rational)
+
+
+def _flip_a_difference(rest: sp.Expr) -> sp.Expr | None:
+    """-(c - w) v as (w - c) v, for a factor c - w of ``rest`` (c a number): the negation that would be
+    an array pass of its own goes into a subtraction there is anyway, and fl(w - c) = -fl(c - w).
+    (sigmoid'' = -t (1 - t) tanh(|x|/2) sign x: one pass of about fifteen fewer.)"""
+    factors = list(sp.Mul.make_args(rest))
+    for i, f in enumerate(factors):
+        if isinstance(f, sp.Add) and len(f.args) == 2:
+            c, w = sorted(f.args, key=lambda a: not a.is_Number)
+            if c.is_Number and w.could_extract_minus_sign():
+                factors[i] = sp.Add(-c, -w)
+                return sp.Mul(*factors)
+    return None
 
 
 def fold_constants(expr: sp.Expr) -> sp.Expr:
