@@ -456,17 +456,20 @@ def _log_cosh_pade() -> tuple[tuple[float, ...], tuple[float, ...]]:
         return _pade_floats([_tanh_taylor(n) / (2 * n) for n in range(2, 18)], 7)
 
 
+def _horner(s, c):
+    """c[0] + c[1] s + ... by Horner's rule, in place from its first product (no array of c[-1] first)."""
+    r = s * c[-1]
+    r += c[-2]
+    for k in c[-3::-1]:
+        r *= s
+        r += k
+    return r
+
+
 def _rational(s, p, q):
     """P(s) / Q(s) by Horner's rule, in place."""
-    num = np.full(s.shape, p[-1])
-    for k in p[-2::-1]:
-        num *= s
-        num += k
-    den = np.full(s.shape, q[-1])
-    for k in q[-2::-1]:
-        den *= s
-        den += k
-    num /= den
+    num = _horner(s, p)
+    num /= _horner(s, q)
     return num
 
 
