@@ -22,7 +22,7 @@ import sympy as sp
 from symact.declaration import x
 from symact.numerics.pieces import Piece, differentiate, pieces
 from symact.numerics.primitives import NAMESPACE, _replace
-from symact.numerics.printer import formula_lines
+from symact.numerics.printer import formula_lines, logistic_arguments
 from symact.numerics.reference import Reference
 from symact.numerics.rewrite import stabilise
 
@@ -44,6 +44,7 @@ class Segment:
     span: tuple[float, float] | None = None  # the range the formula is evaluated on, when wider than lo..hi
     exact: tuple = (None, None)  # the declared bounds (SymPy numbers) when lo, hi are their roundings
     factored: bool = False  # a sum of logistic terms printed as one product (printer.logistic_groups)
+    rescaled: bool = False  # its logistic group scaled where it underflows (printer.formula_lines)
     notes: list[str] = field(default_factory=list)
 
 
@@ -361,7 +362,7 @@ def source(segments: list[Segment], name: str = "f") -> str:
             a, b = s.value
             values.append(f"({a!r} * {arg} + {b!r})" if a else repr(b))
             continue
-        body, result = formula_lines(s.expr, x, arg, v, s.factored)
+        body, result = formula_lines(s.expr, x, arg, v, s.factored, s.rescaled)
         lines.extend(f"    {b}" for b in body)
         if s.cells:
             first, last = min(s.cells), max(s.cells)
@@ -407,7 +408,7 @@ def compile_source(text: str, name: str = "f"):
 
 
 #: Statements that change their first argument in place and return it (a correction after the value).
-_IN_PLACE = {"_cells", "_patch"}
+_IN_PLACE = {"_cells", "_patch", "_unscaled"}
 _UFUNC_OF = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide"}
 
 
@@ -733,13 +734,48 @@ def add_cell_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
     return segments
 
 
+#: Where a logistic group's t = expit(-|u|) is below 2^-1000: |u| from 693 to 745, past which t is 0.
+LOGISTIC_TAIL = [float(v) for v in np.linspace(693.5, 745.0, 36)]
+
+
+def _count_beyond(fn, points: list[float], trigger: float, ref: Reference, slope: Reference) -> int:
+    return sum(_beyond(_ulps(float(g), ref(v)), trigger, ref, slope, v)
+               for v, g in zip(points, _evaluate(fn, points), strict=True))
+
+
+def add_rescaled_logistic(segments: list[Segment], ref: Reference) -> list[Segment]:
+    """Where a formula's one logistic group underflows (t below 2^-1000) and the formula multiplies t by a
+    large factor (swish'' at beta = 1e3, about 7e5 near x = 0.73), the bits t loses as a subnormal are
+    multiplied too. There the group is computed e^512 times larger and the result scaled back, kept only
+    if that puts every point of that range within the trigger (the formula must be t times the rest)."""
+    slope = Reference(ref.expr, ref.n + 1)
+    for s in segments:
+        if s.kind != "formula":
+            continue
+        args = logistic_arguments(s.expr, x, s.factored)
+        if len(args) != 1 or not args[0].is_polynomial(x) or sp.degree(args[0], x) != 1:
+            continue
+        a, b = (float(c) for c in sp.Poly(args[0], x).all_coeffs())
+        points = sorted(v for v in {(sgn * c - b) / a for c in LOGISTIC_TAIL for sgn in (-1, 1)}
+                        if s.lo < v < s.hi)
+        check = (points, PATCH_TRIGGER, ref, slope)
+        if not points or not _count_beyond(compile_source(source(segments)), *check):
+            continue
+        s.rescaled = True
+        if _count_beyond(compile_source(source(segments)), *check):
+            s.rescaled = False
+            s.notes.append("underflows where expit(-|u|) is below 2^-1000, and scaling it does not help")
+    return segments
+
+
 def _corrected(expr: sp.Expr, n: int, ref: Reference, factored: bool) -> list[Segment]:
     segments = absorb_constants(plan(expr, n))
     for s in segments:
         s.factored = factored
     segments = add_tails(segments, ref)
     segments = add_patches(segments, ref)
-    return add_cell_patches(segments, ref)
+    segments = add_cell_patches(segments, ref)
+    return add_rescaled_logistic(segments, ref)
 
 
 def _cell_count(segments: list[Segment]) -> int:

@@ -654,6 +654,31 @@ def _expit_neg_abs(u):
 _T_AT_1 = (1.0 - 2.0**-42) / (1.0 + math.e)
 
 
+def _expit_neg_abs_rescaled(u):
+    """(t, where): t = expit(-|u|) as _expit_neg_abs gives it, except e^512 times that on the elements
+    ``where`` (indices): those with |u| above 693, where t is below 2^-1000 and a subnormal, or close to
+    one, would lose bits. There 1 + e^-|u| is 1, so the scaled t is e^(512 - |u|), with 512 - |u| exact
+    up to |u| = 1024, and e^(512 - |u|) below 2^-260: 1 - t and 1 - 2t are 1 all the same. A kernel whose
+    value is t times the rest there gets it from ``_unscaled``."""
+    e = np.abs(u)
+    where = np.flatnonzero(e > 693.0)
+    np.negative(e, out=e)
+    if where.size:
+        e[where] += 512.0
+    np.exp(e, out=e)
+    d = e + 1.0
+    np.divide(e, d, out=e)
+    return e, where
+
+
+def _unscaled(v, where):
+    """``v`` with the elements ``where`` times e^-512 (see _expit_neg_abs_rescaled), in place: one rounding,
+    the one into the subnormal range where the value lies there."""
+    if where.size:
+        v[where] *= _EXP_MINUS_512
+    return v
+
+
 def _tanh_half_abs(u, t):
     r = 1.0 - 2.0 * t
     # 1 - 2t loses up to 3 ulp below 1; a Pade approximant of tanh there, on those elements only
@@ -796,6 +821,8 @@ NAMESPACE = {
     "_hypot": _hypot,
     "_finite": _finite,
     "_expit_neg_abs": _expit_neg_abs,
+    "_expit_neg_abs_rescaled": _expit_neg_abs_rescaled,
+    "_unscaled": _unscaled,
     "_tanh_half_abs": _tanh_half_abs,
     "_lower_pick": _lower_pick,
     "_fast_hypot": _fast_hypot,

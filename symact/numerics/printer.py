@@ -309,16 +309,35 @@ def scaled_products(expr: sp.Expr, symbol: sp.Symbol) -> sp.Expr:
     return ScaledProduct(sp.Mul(*poly), sp.Mul(*other), c)
 
 
-def formula_lines(expr: sp.Expr, symbol: sp.Symbol, arg: str, prefix: str,
-                  factored: bool = False) -> tuple[list[str], str]:
-    """Source lines computing ``expr`` with ``symbol`` bound to ``arg``; returns (lines, result name).
-    ``factored``: as in ``logistic_groups``."""
-    printer = StablePrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
-    expr = fold_constants(expr.subs(symbol, sp.Symbol(arg, real=True)))
-    temps = sp.numbered_symbols(f"{prefix}_t")
+def _prepared(expr: sp.Expr, symbol: sp.Symbol, factored: bool) -> sp.Expr:
+    """``expr`` with its constants folded and the primitives it is printed in (groups, products)."""
+    expr = fold_constants(expr)
     expr = tanh_softplus_products(logistic_groups(even_hypot_powers(expr), factored))
-    expr = scaled_products(expr, sp.Symbol(arg, real=True))
+    return scaled_products(expr, symbol)
+
+
+def logistic_arguments(expr: sp.Expr, symbol: sp.Symbol, factored: bool = False) -> list[sp.Expr]:
+    """The arguments u of the logistic groups (one t = expit(-|u|) each) ``expr`` is printed with."""
+    return sorted({g.args[0] for g in _prepared(expr, symbol, factored).atoms(ExpitNegAbs)},
+                  key=sp.default_sort_key)
+
+
+def formula_lines(expr: sp.Expr, symbol: sp.Symbol, arg: str, prefix: str,
+                  factored: bool = False, rescaled: bool = False) -> tuple[list[str], str]:
+    """Source lines computing ``expr`` with ``symbol`` bound to ``arg``; returns (lines, result name).
+    ``factored``: as in ``logistic_groups``. ``rescaled``: the formula's one logistic group is computed
+    e^512 times larger where it would underflow, and the result scaled back (``_unscaled``): for a formula
+    that is t times the rest there, the bits t would lose as a subnormal are kept."""
+    printer = StablePrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
+    expr = _prepared(expr.subs(symbol, sp.Symbol(arg, real=True)), sp.Symbol(arg, real=True), factored)
+    temps = sp.numbered_symbols(f"{prefix}_t")
     lines: list[str] = []
+    groups = sorted(expr.atoms(ExpitNegAbs), key=sp.default_sort_key)
+    scaled = f"{prefix}_scaled" if rescaled and len(groups) == 1 else None
+    if scaled is not None:
+        t = next(temps)
+        lines.append(f"{t}, {scaled} = _expit_neg_abs_rescaled({printer.doprint(groups[0].args[0])})")
+        expr = expr.xreplace({groups[0]: t})
 
     def name_once(values: list[sp.Expr]) -> sp.Expr:
         named = {v: next(temps) for v in values}
@@ -333,4 +352,6 @@ def formula_lines(expr: sp.Expr, symbol: sp.Symbol, arg: str, prefix: str,
     replacements, (reduced,) = sp.cse([expr], symbols=temps)
     lines += [f"{name} = {printer.doprint(value)}" for name, value in replacements]
     lines.append(f"{prefix} = {printer.doprint(reduced)}")
+    if scaled is not None:
+        lines.append(f"{prefix} = _unscaled({prefix}, {scaled})")
     return lines, prefix
