@@ -175,13 +175,17 @@ def test_a_logistic_factor_is_rescaled_where_it_underflows() -> None:
     assert "_rescaled" not in compiled(symact.get("swish"), 2)[1]
     from symact.numerics.primitives import NAMESPACE
 
-    u = np.array([-800.0, -700.0, -693.0, 0.0, 693.5, 745.0, 1024.0, np.nan])
+    u = np.array([-800.0, -700.0, -693.0, 0.0, 693.5, 730.0, 745.0, 1024.0, np.nan])
     t, where = NAMESPACE["_expit_neg_abs_rescaled"](u)
-    np.testing.assert_array_equal(where, [0, 1, 4, 5, 6])
+    np.testing.assert_array_equal(where, [0, 1, 4, 5, 6, 7])
     with mpmath.workdps(40):
         for v, g in zip(u[where], t[where], strict=True):
             assert ulps(float(g), mpmath.exp(512 - abs(mpmath.mpf(v)))) <= 1.0
-    np.testing.assert_array_equal(NAMESPACE["_unscaled"](t.copy(), where)[[2, 3]], t[[2, 3]])
+    back = NAMESPACE["_unscaled"](t.copy(), where)
+    np.testing.assert_array_equal(back[[2, 3]], t[[2, 3]])  # only the scaled elements are scaled back
+    with mpmath.workdps(40):
+        assert ulps(float(back[1]), 1 / (1 + mpmath.exp(700))) <= 1.0  # 1e-304
+        assert ulps(float(back[5]), 1 / (1 + mpmath.exp(730))) <= 0.51  # 1e-317: a subnormal, to its last bit
 
 
 @pytest.mark.parametrize(("name", "n"), CASES)

@@ -656,9 +656,9 @@ _T_AT_1 = (1.0 - 2.0**-42) / (1.0 + math.e)
 
 def _expit_neg_abs_rescaled(u):
     """(t, where): t = expit(-|u|) as _expit_neg_abs gives it, except e^512 times that on the elements
-    ``where`` (indices): those with |u| above 693, where t is below 2^-1000 and a subnormal, or close to
-    one, would lose bits. There 1 + e^-|u| is 1, so the scaled t is e^(512 - |u|), with 512 - |u| exact
-    up to |u| = 1024, and e^(512 - |u|) below 2^-260: 1 - t and 1 - 2t are 1 all the same. A kernel whose
+    ``where`` (indices): those with |u| above 693, where t is below 2^-1000, so a subnormal or close to one,
+    with bits missing. There 1 + e^-|u| is 1, so the scaled t is e^(512 - |u|), with 512 - |u| exact up
+    to |u| = 1024, and e^(512 - |u|) below 2^-260: 1 - t and 1 - 2t are 1 all the same. A kernel whose
     value is t times the rest there gets it from ``_unscaled``."""
     e = np.abs(u)
     where = np.flatnonzero(e > 693.0)
