@@ -17,6 +17,7 @@ import warnings
 import mpmath
 import numpy as np
 import pytest
+import scipy.special
 import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -99,10 +100,12 @@ def test_accuracy_on_grid(name: str, n: int) -> None:
     assert not failures, f"{name}^({n}): {len(failures)} points beyond the bound, e.g. {failures[:4]}"
 
 
-#: 1.02 apart from 100 to 1000: a factor expit(-c |x|) is a subnormal where c |x| is in [708, 745], a band
-#: 5% wide whatever c is, and a large cofactor there (GELU-sigmoid'' = 1.702^2 x t ... at x = -420) makes
-#: its missing bits visible.
-UNDERFLOW_BAND = [float(s * v) for v in np.geomspace(100.0, 1000.0, 117) for s in (-1, 1)]
+#: 1.01 apart from 10 to 100 and 1.02 from 100 to 1000: a factor expit(-c |x|) is a subnormal where c |x|
+#: is in [708, 745], a band 5% wide whatever c is, e^(-c x^2) one 2.5% wide, and a large cofactor there
+#: (GELU-sigmoid'' = 1.702^2 x t ... at x = -420) makes the missing bits visible; scipy's ndtr is 0 on
+#: GELU's band, [-38.5, -37.5].
+UNDERFLOW_BAND = [float(s * v) for v in np.concatenate([np.geomspace(10.0, 100.0, 232)[:-1],
+                                                        np.geomspace(100.0, 1000.0, 117)]) for s in (-1, 1)]
 
 
 @pytest.mark.slow
@@ -437,6 +440,23 @@ def test_tanh_half_switches_to_pade_below_1() -> None:
     with mpmath.workdps(40):
         worst = max(ulps(float(g), mpmath.tanh(abs(mpmath.mpf(v)) / 2)) for g, v in zip(got, u, strict=True))
     assert worst <= 2.5, worst  # 2.2 just above 1; 1 - 2t would reach 5 at 0.5 and 20 at 0.1
+
+
+def test_ndtr_keeps_its_subnormal_tail() -> None:
+    """scipy.special.ndtr is 0 from about -37.52 on, where Phi(x) is a subnormal down to -38.47 (GELU' =
+    Phi + x phi lost Phi's part there: 2.4e10 ulp at -37.84). The primitive takes exp(log_ndtr(x)) below
+    -37.5, and is scipy's ndtr above."""
+    from symact.numerics.primitives import NAMESPACE
+
+    u = np.concatenate([np.linspace(-38.6, -37.51, 110), [-39.0, -1e300]])
+    got = NAMESPACE["_ndtr"](u)
+    with mpmath.workdps(40):
+        # in ulps over the condition number |x phi(x) / Phi(x)|, about x^2 + 1 = 1400 here
+        worst = max(ulps(float(g), mpmath.ncdf(v)) / max(1, abs(v * mpmath.npdf(v) / mpmath.ncdf(v)))
+                    for g, v in zip(got, map(mpmath.mpf, u), strict=True) if mpmath.ncdf(v) > 0)
+    assert worst <= 1.5, worst
+    v = np.array([np.nan, -37.5, -3.0, 0.0, 40.0])
+    np.testing.assert_array_equal(NAMESPACE["_ndtr"](v), scipy.special.ndtr(v))
 
 
 def test_squareplus_both_sides() -> None:

@@ -743,9 +743,19 @@ def _count_beyond(fn, points: list[float], trigger: float, ref: Reference, slope
                for v, g in zip(points, _evaluate(fn, points), strict=True))
 
 
+def _solutions(u: sp.Expr, targets: list[float]) -> set[float]:
+    """The real x where the polynomial u(x) takes each target value (GELU-tanh's u is a cubic)."""
+    coeffs = [float(c) for c in sp.Poly(u, x).all_coeffs()]
+    found = set()
+    for target in targets:
+        roots = np.roots(coeffs[:-1] + [coeffs[-1] - target])
+        found |= {float(r.real) for r in roots if abs(r.imag) <= 1e-9 * max(1.0, abs(r))}
+    return found
+
+
 def add_rescaled_logistic(segments: list[Segment], ref: Reference) -> list[Segment]:
-    """Where a formula's one logistic group underflows (t below 2^-1000) and the formula multiplies t by a
-    large factor (swish'' at beta = 1e3, about 7e5 near x = 0.73), the bits t loses as a subnormal are
+    """Where a formula's one logistic group (of a polynomial u) underflows, t below 2^-1000, and the formula
+    multiplies t by a large factor (swish'' at beta = 1e3, about 7e5 near x = 0.73), the bits t loses are
     multiplied too. There the group is computed e^512 times larger and the result scaled back, kept only
     if that puts every point of that range within the trigger (the formula must be t times the rest)."""
     slope = Reference(ref.expr, ref.n + 1)
@@ -753,10 +763,9 @@ def add_rescaled_logistic(segments: list[Segment], ref: Reference) -> list[Segme
         if s.kind != "formula":
             continue
         args = logistic_arguments(s.expr, x, s.factored)
-        if len(args) != 1 or not args[0].is_polynomial(x) or sp.degree(args[0], x) != 1:
+        if len(args) != 1 or not args[0].is_polynomial(x) or sp.degree(args[0], x) < 1:
             continue
-        a, b = (float(c) for c in sp.Poly(args[0], x).all_coeffs())
-        points = sorted(v for v in {(sgn * c - b) / a for c in LOGISTIC_TAIL for sgn in (-1, 1)}
+        points = sorted(v for v in _solutions(args[0], [sgn * c for c in LOGISTIC_TAIL for sgn in (-1, 1)])
                         if s.lo < v < s.hi)
         check = (points, PATCH_TRIGGER, ref, slope)
         if not points or not _count_beyond(compile_source(source(segments)), *check):

@@ -10,7 +10,8 @@ so that a rewritten formula can be checked against the original.
 | LogisticDensity(u) | expit(u) expit(-u)              | t (1 - t) with t = expit(-abs(u))   |
 | Softplus(u)        | log(1 + e^u)                    | max(u, 0) + log1p(e^-abs(u))        |
 | Expm1(u), Log1p(u) | e^u - 1, log(1 + u)             | np.expm1, np.log1p                  |
-| Ndtr(u)            | (1 + erf(u / sqrt 2)) / 2       | scipy.special.ndtr                  |
+| Ndtr(u)            | (1 + erf(u / sqrt 2)) / 2       | scipy.special.ndtr; exp(log_ndtr u) |
+|                    |                                 | below -37.5 (subnormal results)     |
 | Tanh(u), Sech(u)   | tanh u, 1 / cosh u              | np.tanh, 2 e^-abs(u) / (1 + e^-2abs(u)) |
 | LogCosh(u)         | log(cosh u)                     | log(cosh abs(u)); a Pade approximant    |
 |                    |                                 | below 1, abs(u) - log 2 above 700   |
@@ -654,6 +655,23 @@ def _expit_neg_abs(u):
 _T_AT_1 = (1.0 - 2.0**-42) / (1.0 + math.e)
 
 
+#: Below this, ndtr's value is a subnormal, and scipy.special.ndtr returns 0 from about -37.52 on (its
+#: erfc's underflow test), where the exact value is nonzero down to -38.47.
+_NDTR_SUBNORMAL = -37.5
+
+
+def _ndtr(u, out=None):
+    """scipy.special.ndtr, and exp(log_ndtr(u)) below -37.5, on those elements only, where ndtr gives 0
+    for a subnormal: as accurate as ndtr just above (about 1e-13, what the condition number x^2 allows).
+    Looking for those elements is a reduction, about 1% of GELU's time."""
+    r = special.ndtr(u, out=out)
+    if u.size and not np.min(u) >= _NDTR_SUBNORMAL:  # NaN goes this way too, and stays NaN
+        idx = np.flatnonzero(u < _NDTR_SUBNORMAL)
+        if idx.size:
+            r[idx] = np.exp(special.log_ndtr(u.take(idx)))
+    return r
+
+
 def _expit_neg_abs_rescaled(u):
     """(t, where): t = expit(-|u|) as _expit_neg_abs gives it, except e^512 times that on the elements
     ``where`` (indices): those with |u| above 693, where t is below 2^-1000, so a subnormal or close to one,
@@ -814,7 +832,7 @@ NAMESPACE = {
     "_softplus": _softplus,
     "_expm1": np.expm1,
     "_log1p": np.log1p,
-    "_ndtr": special.ndtr,
+    "_ndtr": _ndtr,
     "_tanh": np.tanh,
     "_sech": _sech,
     "_logcosh": _logcosh,
