@@ -655,8 +655,8 @@ def _expit_neg_abs(u):
 _T_AT_1 = (1.0 - 2.0**-42) / (1.0 + math.e)
 
 
-#: Below this, ndtr's value is a subnormal, and scipy.special.ndtr returns 0 from about -37.52 on (its
-#: erfc's underflow test), where the exact value is nonzero down to -38.47.
+#: Just above -37.52, where ndtr's value becomes a subnormal: scipy.special.ndtr returns 0 from about there
+#: on (its erfc's underflow test), where the exact value is nonzero down to -38.47.
 _NDTR_SUBNORMAL = -37.5
 
 
