@@ -621,9 +621,8 @@ def _pade(expr_elem: sp.Expr, ref: Reference, r: float, centre: float = 0.0,
     checked against the reference (on the ``sides`` of the centre given: one, where the piece ends there)."""
     check = [centre + sgn * r * t for sgn in sides for t in np.linspace(0.02, 1.0, 25)]
     wanted = [ref(v) for v in check]
-    slope = Reference(ref.expr, ref.n + 1)
     # a patch must be as good as a correctly rounded formula (2 ulp), except right at a root of f^(n)
-    allowed = [2.0 * max(1.0, condition(ref, slope, v) / 4) for v in check]
+    allowed = [2.0 * max(1.0, condition(ref, ref.slope, v) / 4) for v in check]
     # Taylor coefficients by mpmath's numerical differentiation (it raises its own precision), which
     # is quick and never hangs, unlike SymPy's series on a long derivative
     fn = sp.lambdify(x, expr_elem, "mpmath")
@@ -655,9 +654,15 @@ def _pade(expr_elem: sp.Expr, ref: Reference, r: float, centre: float = 0.0,
     return best[1], best[2]
 
 
-def _beyond(err: float, trigger: float, ref: Reference, slope: Reference, v: float) -> bool:
+def _beyond(err: float, trigger: float, ref: Reference, v: float) -> bool:
     """err > trigger * max(1, condition at v); the condition number (a second reference) only when needed."""
-    return err > trigger and err > trigger * max(1.0, condition(ref, slope, v))
+    return err > trigger and err > trigger * max(1.0, condition(ref, ref.slope, v))
+
+
+def _bad_points(fn, points: list[float], trigger: float, ref: Reference) -> list[float]:
+    """The points where ``fn`` is beyond ``trigger`` ulps over max(1, condition number)."""
+    return [v for v, g in zip(points, _evaluate(fn, points), strict=True)
+            if _beyond(_ulps(float(g), ref(v)), trigger, ref, v)]
 
 
 def _sides(s: Segment) -> tuple[int, ...]:
@@ -673,11 +678,8 @@ def add_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
         sides = _sides(s) if s.kind == "formula" else ()
         if not sides:
             continue
-        slope = Reference(ref.expr, ref.n + 1)
         points = [sgn * v for v in NEAR_ZERO + TINY for sgn in sides if s.lo < sgn * v < s.hi]
-        got = _evaluate(fn, points)
-        bad = [abs(v) for v, g in zip(points, got, strict=True)
-               if _beyond(_ulps(float(g), ref(v)), PATCH_TRIGGER, ref, slope, v)]
+        bad = [abs(v) for v in _bad_points(fn, points, PATCH_TRIGGER, ref)]
         # a formula across 0 may also be 0/0 there (sin(x)/x); one that ends at 0 is not evaluated at 0
         finite_at_0 = len(sides) < 2 or np.isfinite(_evaluate(fn, [0.0])[0])
         if not bad and finite_at_0:
@@ -705,7 +707,6 @@ def add_cell_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
     """Where a formula loses accuracy away from 0 (a sum whose terms nearly cancel: GELU' = Phi + x phi
     for x < 0, Mish''), a Pade approximant about the middle of each affected cell of width CELL."""
     fn = compile_source(source(segments))
-    slope = Reference(ref.expr, ref.n + 1)
     for s in segments:
         if s.kind != "formula":
             continue
@@ -713,9 +714,7 @@ def add_cell_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
         points = [v for v in SCAN if s.lo < v < s.hi and abs(v) >= hole]
         if not points:
             continue
-        got = _evaluate(fn, points)
-        bad = {int(np.floor(v / CELL)) for v, g in zip(points, got, strict=True)
-               if _beyond(_ulps(float(g), ref(v)), CELL_TRIGGER, ref, slope, v)}
+        bad = {int(np.floor(v / CELL)) for v in _bad_points(fn, points, CELL_TRIGGER, ref)}
         for k in sorted(bad):
             lo, hi = k * CELL, (k + 1) * CELL
             if not (s.lo < lo and hi < s.hi):
@@ -738,11 +737,6 @@ def add_cell_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
 LOGISTIC_TAIL = [float(v) for v in np.linspace(693.5, 745.0, 36)]
 
 
-def _count_beyond(fn, points: list[float], trigger: float, ref: Reference, slope: Reference) -> int:
-    return sum(_beyond(_ulps(float(g), ref(v)), trigger, ref, slope, v)
-               for v, g in zip(points, _evaluate(fn, points), strict=True))
-
-
 def _solutions(u: sp.Expr, targets: list[float]) -> set[float]:
     """The real x where the polynomial u(x) takes each target value (GELU-tanh's u is a cubic)."""
     coeffs = [float(c) for c in sp.Poly(u, x).all_coeffs()]
@@ -758,7 +752,6 @@ def add_rescaled_logistic(segments: list[Segment], ref: Reference) -> list[Segme
     multiplies t by a large factor (swish'' at beta = 1e3, about 7e5 near x = 0.73), the bits t loses are
     multiplied too. There the group is computed e^512 times larger and the result scaled back, kept only
     if that puts every point of that range within the trigger (the formula must be t times the rest)."""
-    slope = Reference(ref.expr, ref.n + 1)
     for s in segments:
         if s.kind != "formula":
             continue
@@ -767,11 +760,10 @@ def add_rescaled_logistic(segments: list[Segment], ref: Reference) -> list[Segme
             continue
         points = sorted(v for v in _solutions(args[0], [sgn * c for c in LOGISTIC_TAIL for sgn in (-1, 1)])
                         if s.lo < v < s.hi)
-        check = (points, PATCH_TRIGGER, ref, slope)
-        if not points or not _count_beyond(compile_source(source(segments)), *check):
+        if not points or not _bad_points(compile_source(source(segments)), points, PATCH_TRIGGER, ref):
             continue
         s.rescaled = True
-        if _count_beyond(compile_source(source(segments)), *check):
+        if _bad_points(compile_source(source(segments)), points, PATCH_TRIGGER, ref):
             s.rescaled = False
             s.notes.append("underflows where expit(-|u|) is below 2^-1000, and scaling it does not help")
     return segments

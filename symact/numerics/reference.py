@@ -29,6 +29,11 @@ class Reference:
         self.pieces: list[Piece] = differentiate(pieces(expr), n)
 
     @cached_property
+    def slope(self) -> Reference:
+        """f^(n+1), for the condition number (built once: the compile-time checks share it)."""
+        return Reference(self.expr, self.n + 1)
+
+    @cached_property
     def _functions(self):
         return [sp.lambdify(x, p.expr, "mpmath") for p in self.pieces]
 
