@@ -179,42 +179,21 @@ def _maxout_np(z: Any, axis: int = -1) -> np.ndarray:
     return np.max(_float(z), axis=axis, keepdims=True)
 
 
-def _sigmoid_np(b: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    e = np.exp(-np.abs(b))  # in (0, 1]: no overflow on either side
-    return np.where(b >= 0, 1 / (1 + e), e / (1 + e))
-
-
-def _relu_np(b: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    return np.maximum(b, 0)
-
-
-def _silu_np(b: np.ndarray) -> np.ndarray:
-    return b * _sigmoid_np(b)
-
-
-def _gelu_np(b: np.ndarray) -> np.ndarray:
-    import numpy as np
-    import scipy.special
-
-    # ndtr keeps full relative accuracy for negative b, where (1 + erf(b / sqrt 2)) / 2 cancels.
-    with np.errstate(over="ignore"):
-        return b * scipy.special.ndtr(b).astype(b.dtype)
-
-
-def _gated_np(gate: Callable[[np.ndarray], np.ndarray]) -> Callable[..., np.ndarray]:
+def _gated_np(gate: str) -> Callable[..., np.ndarray]:
+    """a * g(b) for the halves (a, b) of z along ``axis``, g being the scalar activation ``gate``'s own
+    generated NumPy function: the gate is as accurate as the scalar activation is, subnormal tails
+    included, and one rounding more is the product."""
     def impl(z: Any, axis: int = -1) -> np.ndarray:
         import numpy as np
+
+        from symact import get
 
         z = _float(z)
         if z.shape[axis] % 2:
             raise ValueError(f"a gated linear unit needs an even size along axis {axis}")
         a, b = np.split(z, 2, axis=axis)
         with np.errstate(over="ignore"):  # a product beyond the float range is inf, as it should be
-            return a * gate(b)
+            return a * get(gate).numpy(0)(b)
 
     return impl
 
@@ -404,7 +383,7 @@ maxout = Vector(
 
 
 def _glu_family(name: str, title: str, gate_name: str, gate: Callable[[sp.Expr], sp.Expr],
-                slope: Callable[[sp.Expr], sp.Expr], gate_np: Callable[[np.ndarray], np.ndarray],
+                slope: Callable[[sp.Expr], sp.Expr],
                 summary: str, equivalents: tuple[Eq, ...], reduces: tuple[dict, ...],
                 references: tuple[Reference, ...], gate_latex: str) -> Vector:
     return Vector(
@@ -412,7 +391,7 @@ def _glu_family(name: str, title: str, gate_name: str, gate: Callable[[sp.Expr],
         title=title,
         family="vector",
         build=_gated(gate),
-        numpy_impl=_gated_np(gate_np),
+        numpy_impl=_gated_np(gate_name),
         output_dim="n/2",
         min_n=2,
         n_step=2,
@@ -438,7 +417,7 @@ _SHAZEER = Reference("GLU Variants Improve Transformer", "Shazeer", 2020,
 
 glu = _glu_family(
     "glu", "Gated linear unit (GLU)", "sigmoid", logistic,
-    lambda v: logistic(v) * (1 - logistic(v)), _sigmoid_np,
+    lambda v: logistic(v) * (1 - logistic(v)),
     "Split x into halves (a, b) and gate the first by the logistic sigmoid of the second: a * sigmoid(b).",
     (
         Eq("pytorch", "torch.nn.functional.glu(x, dim=-1)"),
@@ -457,7 +436,6 @@ glu = _glu_family(
 
 reglu = _glu_family(
     "reglu", "ReGLU", "relu", relu, lambda v: sp.Heaviside(v),
-    _relu_np,
     "A gated linear unit with a ReLU gate: a * max(b, 0).",
     (Eq("pytorch", "a * torch.nn.functional.relu(b), (a, b) = x.chunk(2, dim=-1)", "no built-in"),
      Eq("jax", "a * jax.nn.relu(b), (a, b) = jax.numpy.split(x, 2, axis=-1)", "no built-in")),
@@ -470,7 +448,7 @@ reglu = _glu_family(
 )
 
 geglu = _glu_family(
-    "geglu", "GEGLU", "gelu", _gelu, lambda v: _Phi(v) + v * _phi(v), _gelu_np,
+    "geglu", "GEGLU", "gelu", _gelu, lambda v: _Phi(v) + v * _phi(v),
     "A gated linear unit with an exact (erf) GELU gate: a * b * Phi(b).",
     (Eq("pytorch", "a * torch.nn.functional.gelu(b), (a, b) = x.chunk(2, dim=-1)", "no built-in"),
      Eq("jax", "a * jax.nn.gelu(b, approximate=False), (a, b) = jax.numpy.split(x, 2, axis=-1)",
@@ -487,7 +465,6 @@ geglu = _glu_family(
 swiglu = _glu_family(
     "swiglu", "SwiGLU", "silu", _silu,
     lambda v: logistic(v) * (1 + v * (1 - logistic(v))),
-    _silu_np,
     "A gated linear unit with a SiLU (swish, beta = 1) gate: a * b * sigmoid(b).",
     (Eq("pytorch", "a * torch.nn.functional.silu(b), (a, b) = x.chunk(2, dim=-1)", "no built-in"),
      Eq("jax", "a * jax.nn.silu(b), (a, b) = jax.numpy.split(x, 2, axis=-1)", "no built-in"),
