@@ -17,6 +17,7 @@ The ``claims`` keys the engine reads:
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
@@ -179,6 +180,13 @@ def _maxout_np(z: Any, axis: int = -1) -> np.ndarray:
     return np.max(_float(z), axis=axis, keepdims=True)
 
 
+@cache
+def _scalar_numpy(name: str) -> Callable[..., np.ndarray]:
+    from symact import get
+
+    return get(name).numpy(0)
+
+
 def _gated_np(gate: str) -> Callable[..., np.ndarray]:
     """a * g(b) for the halves (a, b) of z along ``axis``, g being the scalar activation ``gate``'s own
     generated NumPy function: the gate is as accurate as the scalar activation is, subnormal tails
@@ -186,14 +194,12 @@ def _gated_np(gate: str) -> Callable[..., np.ndarray]:
     def impl(z: Any, axis: int = -1) -> np.ndarray:
         import numpy as np
 
-        from symact import get
-
         z = _float(z)
         if z.shape[axis] % 2:
             raise ValueError(f"a gated linear unit needs an even size along axis {axis}")
         a, b = np.split(z, 2, axis=axis)
         with np.errstate(over="ignore"):  # a product beyond the float range is inf, as it should be
-            return a * get(gate).numpy(0)(b)
+            return a * _scalar_numpy(gate)(b)
 
     return impl
 
