@@ -239,6 +239,16 @@ class SumSquares(_WithSquare):
         return u**2 + c**2
 
 
+class ReciprocalSumSquares(_WithSquare):
+    """1 / (u^2 + c^2) (printing only: hypot^-2), a subnormal, not 0, where u^2 overflows."""
+
+    numpy_name = "_reciprocal_sum_squares"
+
+    def elementary(self):
+        u, c = self.args
+        return 1 / (u**2 + c**2)
+
+
 class HypotPlus(_WithSquare):
     """s (u + sqrt(u^2 + c^2)) with c > 0: never cancels (for u < 0 it is s c^2 / (sqrt(u^2 + c^2) - u)).
 
@@ -531,10 +541,21 @@ def _fast_hypot(u, c, c2=None):
 
 
 def _sum_squares(u, c, c2=None):
-    # u*u + c*c; where u*u overflows the result is inf, and a negative power of it is 0 (the exact
-    # value is below 1e-308 there)
+    # u*u + c*c (inf where u*u overflows, as the exact value does)
     d = u * u
     d += c * c if c2 is None else c2
+    return d
+
+
+def _reciprocal_sum_squares(u, c, c2=None):
+    """1 / (u*u + c*c). Where u*u overflows (|u| above 1.3e154) the exact value is still a subnormal up to
+    |u| = 4.5e161: there it is (1 / u) / (u + c^2 / u), whose roundings are far below a subnormal's ulp."""
+    c2 = float(c) * float(c) if c2 is None else c2
+    d, big = _overflowing(np.multiply, u, u)
+    d += c2
+    np.divide(1.0, d, out=d)
+    if big:
+        _replace(d, u, ~(np.abs(u) < 1e154), lambda v: (1.0 / v) / (v + c2 / v))
     return d
 
 
@@ -875,6 +896,7 @@ NAMESPACE = {
     "_lower_pick": _lower_pick,
     "_fast_hypot": _fast_hypot,
     "_sum_squares": _sum_squares,
+    "_reciprocal_sum_squares": _reciprocal_sum_squares,
     "_hypot_pow": _hypot_pow,
     "_hypot_plus": _hypot_plus,
     "_positive_step": _positive_step,

@@ -149,11 +149,19 @@ def even_hypot_powers(expr: sp.Expr) -> sp.Expr:
     """hypot(u, c)^-2 as 1/(u^2 + c^2) (one rounding, no square root: 1/(1 + x^2), not 1/hypot/hypot), and
     higher powers from the sum of squares in twice the working precision (h^-5 would multiply hypot's
     rounding by five)."""
-    from symact.numerics.primitives import FastHypot, Hypot, HypotMinus, HypotPlus, HypotPow, SumSquares
+    from symact.numerics.primitives import (
+        FastHypot,
+        Hypot,
+        HypotMinus,
+        HypotPlus,
+        HypotPow,
+        ReciprocalSumSquares,
+        SumSquares,
+    )
 
     expr = expr.replace(
         lambda e: isinstance(e, sp.Pow) and isinstance(e.base, Hypot) and e.exp in (2, -2),
-        lambda e: SumSquares(*e.base.args) ** (e.exp // 2))
+        lambda e: SumSquares(*e.base.args) if e.exp == 2 else ReciprocalSumSquares(*e.base.args))
     expr = expr.replace(
         lambda e: (isinstance(e, sp.Pow) and isinstance(e.base, Hypot) and e.exp.is_Integer
                    and abs(e.exp) >= 3),
