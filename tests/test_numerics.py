@@ -193,6 +193,32 @@ def test_a_logistic_factor_is_rescaled_where_it_underflows() -> None:
         assert ulps(float(back[5]), 1 / (1 + mpmath.exp(730))) <= 0.51  # 1e-317: a subnormal, to its last bit
 
 
+def test_an_exponential_factor_is_rescaled_where_it_underflows() -> None:
+    """GELU'' at sigma = 0.0183 is 1.3e-3 (33489 - 5e7 x^2) e^(-1493 x^2): near x = +-0.7 the exponential
+    is a subnormal and its cofactor about 3e4, which kept up to 1.4e4 ulp of error (9.5 times the
+    condition number). There e^u is computed e^512 times larger and the result scaled back; GELU'' at
+    sigma = 1, whose cofactor is about 1e3 there, is left as it is."""
+    act = symact.get("gelu", sigma="0.0183")
+    text = compiled(act, 2)[1]
+    assert "_exp_rescaled(" in text and "_unscaled(" in text, text
+    xs = [float(s * v) for v in np.linspace(0.675, 0.72, 91) for s in (-1, 1)]
+    assert not _check_points(act, 2, xs)
+    assert "_rescaled" not in compiled(symact.get("gelu"), 2)[1]
+    from symact.numerics.primitives import NAMESPACE
+
+    u = np.array([-800.0, -700.0, -693.0, 0.0, -745.0, np.nan])
+    e, where = NAMESPACE["_exp_rescaled"](u)
+    np.testing.assert_array_equal(where, [0, 1, 4])
+    np.testing.assert_array_equal(u[[2, 3]], [-693.0, 0.0])  # the argument is left as it was
+    np.testing.assert_array_equal(e[[2, 3]], np.exp(u[[2, 3]]))
+    assert np.isnan(e[5])
+    with mpmath.workdps(40):
+        for v, g in zip(u[where], e[where], strict=True):
+            assert ulps(float(g), mpmath.exp(512 + mpmath.mpf(v))) <= 1.0
+        back = NAMESPACE["_unscaled"](e, where)
+        assert ulps(float(back[4]), mpmath.exp(-745)) <= 0.51  # a subnormal, to its last bit
+
+
 @pytest.mark.parametrize(("name", "n"), CASES)
 def test_extremes_finite_and_silent(name: str, n: int) -> None:
     """No warning, no NaN, and no inf where the exact value is a finite double, at extreme inputs."""

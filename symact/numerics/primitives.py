@@ -740,9 +740,22 @@ def _expit_neg_abs_rescaled(u):
     return e, where
 
 
+def _exp_rescaled(u):
+    """(e, where): exp(u), except e^512 times that on the elements ``where`` (indices): those with u below
+    -693, where exp(u) is below 2^-1000, so a subnormal or close to one, with bits missing. u + 512 is
+    exact there down to u = -1024 (below, both are 0 however large the rest of the formula). A kernel whose
+    value is exp(u) times the rest there gets it from ``_unscaled``."""
+    e = np.array(u, dtype=np.float64)  # a copy: u is the caller's
+    # one reduction when no element is that small (NaN looks for them, and finds the others)
+    where = np.flatnonzero(e < -693.0) if e.size and not np.min(e) >= -693.0 else np.flatnonzero(())
+    if where.size:
+        e[where] += 512.0
+    return np.exp(e, out=e), where
+
+
 def _unscaled(v, where):
-    """``v`` with the elements ``where`` times e^-512 (see _expit_neg_abs_rescaled), in place: one rounding,
-    the one into the subnormal range where the value lies there."""
+    """``v`` with the elements ``where`` times e^-512 (see _expit_neg_abs_rescaled and _exp_rescaled), in
+    place: one rounding, the one into the subnormal range where the value lies there."""
     if where.size:
         v[where] *= _EXP_MINUS_512
     return v
@@ -891,6 +904,7 @@ NAMESPACE = {
     "_finite": _finite,
     "_expit_neg_abs": _expit_neg_abs,
     "_expit_neg_abs_rescaled": _expit_neg_abs_rescaled,
+    "_exp_rescaled": _exp_rescaled,
     "_unscaled": _unscaled,
     "_tanh_half_abs": _tanh_half_abs,
     "_lower_pick": _lower_pick,

@@ -330,22 +330,32 @@ def logistic_arguments(expr: sp.Expr, symbol: sp.Symbol, factored: bool = False)
                   key=sp.default_sort_key)
 
 
+def exp_arguments(expr: sp.Expr, symbol: sp.Symbol, factored: bool = False) -> list[sp.Expr]:
+    """The arguments u of the exponentials e^u ``expr`` is printed with (outside the primitives)."""
+    return sorted({g.args[0] for g in _prepared(expr, symbol, factored).atoms(sp.exp)},
+                  key=sp.default_sort_key)
+
+
 def formula_lines(expr: sp.Expr, symbol: sp.Symbol, arg: str, prefix: str,
                   factored: bool = False, rescaled: bool = False) -> tuple[list[str], str]:
     """Source lines computing ``expr`` with ``symbol`` bound to ``arg``; returns (lines, result name).
-    ``factored``: as in ``logistic_groups``. ``rescaled``: the formula's one logistic group is computed
-    e^512 times larger where it would underflow, and the result scaled back (``_unscaled``): for a formula
-    that is t times the rest there, the bits t would lose as a subnormal are kept."""
+    ``factored``: as in ``logistic_groups``. ``rescaled``: the formula's one logistic group (or, if it has
+    none, its one exponential) is computed e^512 times larger where it would underflow, and the result
+    scaled back (``_unscaled``): for a formula that is t times the rest there, the bits t would lose as a
+    subnormal are kept."""
     printer = StablePrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
     expr = _prepared(expr.subs(symbol, sp.Symbol(arg, real=True)), sp.Symbol(arg, real=True), factored)
     temps = sp.numbered_symbols(f"{prefix}_t")
     lines: list[str] = []
     groups = sorted(expr.atoms(ExpitNegAbs), key=sp.default_sort_key)
-    scaled = f"{prefix}_scaled" if rescaled and len(groups) == 1 else None
+    exps = sorted(expr.atoms(sp.exp), key=sp.default_sort_key)
+    scaled = f"{prefix}_scaled" if rescaled and (len(groups) == 1 or not groups and len(exps) == 1) else None
     if scaled is not None:
         t = next(temps)
-        lines.append(f"{t}, {scaled} = _expit_neg_abs_rescaled({printer.doprint(groups[0].args[0])})")
-        expr = expr.xreplace({groups[0]: t})
+        factor = groups[0] if groups else exps[0]
+        call = "_expit_neg_abs_rescaled" if groups else "_exp_rescaled"
+        lines.append(f"{t}, {scaled} = {call}({printer.doprint(factor.args[0])})")
+        expr = expr.xreplace({factor: t})
 
     def name_once(values: list[sp.Expr]) -> sp.Expr:
         named = {v: next(temps) for v in values}
