@@ -342,6 +342,26 @@ def test_cancelling_formulas_get_pade_cells() -> None:
     assert not _check_points(act, 1, xs, tol=3.0)  # 5.9 ulp near -1.25 without the cells
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "params", "n", "lo", "hi", "width"), [
+    ("gelu", {"sigma": "1/1000"}, 0, -0.003, 0.0, 2.0**-11),
+    ("gelu", {"sigma": "1/1000"}, 1, -0.003, 0.0, 2.0**-11),
+    ("snake", {"a": "1000"}, 0, -0.0015, -0.0005, 2.0**-11),
+    ("snake", {"a": "3"}, 0, -0.5, -0.2, 0.125),
+])
+def test_narrow_features_get_narrow_cells(name: str, params: dict, n: int, lo: float, hi: float,
+                                          width: float) -> None:
+    """A parameter that narrows a formula's features narrows its Pade cells and the scan that finds them:
+    GELU at sigma = 1e-3 lives on |x| < 0.005, where cells 1/2 wide cannot help (f' reached 8.8 times the
+    condition number at -0.00125); snake at a = 3 cancels near -0.38, inside the cell next to its root at
+    0 (6.9 there), and at a = 1000 near -0.001 (4.5)."""
+    act = symact.get(name, **params)
+    assert f", {width!r}, [" in compiled(act, n)[1]
+    xs = [float(v) for v in np.linspace(lo, hi, 1501)] + [-0.001005, -0.001344, -0.001247, -0.3493]
+    failures = _check_points(act, n, [v for v in xs if lo <= v <= hi])
+    assert not failures, f"{name}{params}^({n}): {len(failures)} points beyond the bound, e.g. {failures[:4]}"
+
+
 def test_logistic_sums_are_factored_where_that_saves_cells() -> None:
     """SiLU' = expit(x) + x expit(x) expit(-x) cancels near x = -2.75 (a Pade cell there); written as
     expit(x) (1 + x expit(-x)) it needs none. GELU-sigmoid' would need one only as a product, so it

@@ -40,6 +40,7 @@ class Segment:
     value: tuple = ()  # (c,) for const, (a, b) for line, (p, q) coefficient lists for pade
     patch: tuple | None = None  # (r, p, q): on [-r, r] the Pade approximant p/q replaces the formula
     cells: dict[int, tuple] = field(default_factory=dict)  # k -> (p, q): Pade in x - c_k on cell k
+    cell: float = 0.5  # the cells' width (CELL, or less where the formula's features are narrower)
     source: str = ""
     span: tuple[float, float] | None = None  # the range the formula is evaluated on, when wider than lo..hi
     exact: tuple = (None, None)  # the declared bounds (SymPy numbers) when lo, hi are their roundings
@@ -305,8 +306,29 @@ def _patch(v: np.ndarray, u: np.ndarray, r: float, approx) -> np.ndarray:
 CELL = 0.5
 
 
-def _cell_centre(k: int) -> float:
-    return (k + 0.5) * CELL
+def _cell_centre(k: int, width: float = CELL) -> float:
+    return (k + 0.5) * width
+
+
+def cell_width(expr: sp.Expr) -> tuple[float, float]:
+    """(width, centre) of the cells: CELL divided by the power of 2 at least c, c >= 2 being the largest
+    scale factor of x inside a function of the formula, |a_j|^(1/j) for each term a_j x^j of a polynomial
+    argument (ndtr(1000 x), e^(-5e5 x^2), sin(3 x)), and where that argument's features lie (its root, if
+    it is linear, else 0). A parameter that narrows the features (GELU at sigma = 1e-3) narrows the cells,
+    so that a cancellation is sampled as densely as at sigma = 1 and stays out of the cells next to 0."""
+    c, centre = 1.0, 0.0
+    for f in expr.atoms(sp.Function):
+        for arg in f.args:
+            if not arg.has(x) or not arg.is_polynomial(x):
+                continue
+            poly = sp.Poly(arg, x)
+            for (j,), a in poly.terms():
+                if j and abs(float(a)) ** (1.0 / j) > c:
+                    c = abs(float(a)) ** (1.0 / j)
+                    centre = -float(poly.nth(0)) / float(poly.nth(1)) if poly.degree() == 1 else 0.0
+    if c < 2.0:
+        return CELL, 0.0
+    return CELL * 2.0 ** -min(40, int(np.ceil(np.log2(c)))), centre
 
 
 def _cells(v: np.ndarray, u: np.ndarray, lo: float, width: float, approx: list) -> np.ndarray:
@@ -367,9 +389,10 @@ def source(segments: list[Segment], name: str = "f") -> str:
         if s.cells:
             first, last = min(s.cells), max(s.cells)
             approx = ", ".join(
-                f"lambda u: (lambda w: {_pade_source(*s.cells[k], 'w')})(u - {_cell_centre(k)!r})"
+                f"lambda u: (lambda w: {_pade_source(*s.cells[k], 'w')})(u - {_cell_centre(k, s.cell)!r})"
                 if k in s.cells else "None" for k in range(first, last + 1))
-            lines.append(f"    {result} = _cells({result}, {arg}, {first * CELL!r}, {CELL!r}, [{approx}])")
+            lo = first * s.cell
+            lines.append(f"    {result} = _cells({result}, {arg}, {lo!r}, {s.cell!r}, [{approx}])")
         if s.patch is not None:
             r, p, q = s.patch
             approx = f"lambda u: {_pade_source(p, q, 'u')}"
@@ -698,6 +721,8 @@ def add_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
 
 #: Where the formulas are scanned for cancellation away from 0: 64 points per unit in [-16, 16].
 SCAN = sorted({k / 32 + d for k in range(-512, 512) for d in (0.0, 0.0137)})
+#: The scan where the cells are narrower, in units of CELL: 256 points per cell width.
+SCAN_NARROW = sorted({k / 128 + d for k in range(-2048, 2048) for d in (0.0, 0.0037)})
 #: A cell whose scanned error exceeds this (ulps over max(1, condition)) gets a Pade approximant: lower than
 #: PATCH_TRIGGER, since the sampled maximum understates the cell's true one.
 CELL_TRIGGER = 2.5
@@ -705,18 +730,24 @@ CELL_TRIGGER = 2.5
 
 def add_cell_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
     """Where a formula loses accuracy away from 0 (a sum whose terms nearly cancel: GELU' = Phi + x phi
-    for x < 0, Mish''), a Pade approximant about the middle of each affected cell of width CELL."""
+    for x < 0, Mish''), a Pade approximant about the middle of each affected cell of width CELL, or
+    narrower where the formula's features are (``cell_width``)."""
     fn = compile_source(source(segments))
     for s in segments:
         if s.kind != "formula":
             continue
         hole = s.patch[0] if s.patch else 0.0
-        points = [v for v in SCAN if s.lo < v < s.hi and abs(v) >= hole]
+        width, centre = cell_width(s.expr)
+        s.cell = width
+        # narrower cells: the scan at their scale about their centre as well (width / CELL is a power of 2),
+        # four times as dense: a scaled argument (1000 x, rounded) makes the formula's errors more erratic
+        narrow = [centre + v * (width / CELL) for v in SCAN_NARROW] if width < CELL else []
+        points = [v for v in sorted(set(SCAN + narrow)) if s.lo < v < s.hi and abs(v) >= hole]
         if not points:
             continue
-        bad = {int(np.floor(v / CELL)) for v in _bad_points(fn, points, CELL_TRIGGER, ref)}
+        bad = {int(np.floor(v / width)) for v in _bad_points(fn, points, CELL_TRIGGER, ref)}
         for k in sorted(bad):
-            lo, hi = k * CELL, (k + 1) * CELL
+            lo, hi = k * width, (k + 1) * width
             if not (s.lo < lo and hi < s.hi):
                 continue
             if k in (-1, 0) and ref(0.0) == 0:
@@ -724,8 +755,8 @@ def add_cell_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
                 # gives (the formula, or the patch near 0, keeps it)
                 s.notes.append(f"cancels on [{lo}, {hi}), next to the root at 0: no Pade cell")
                 continue
-            piece = next(p for p in ref.pieces if p.where.contains(_cell_centre(k)) is sp.true)
-            found = _pade(piece.expr, ref, CELL / 2, _cell_centre(k), top=12)
+            piece = next(p for p in ref.pieces if p.where.contains(_cell_centre(k, width)) is sp.true)
+            found = _pade(piece.expr, ref, width / 2, _cell_centre(k, width), top=12)
             if found is None:
                 s.notes.append(f"cancels on [{lo}, {hi}) and no Pade patch was found")
                 continue
