@@ -745,12 +745,12 @@ def _exp_rescaled(u):
     -693, where exp(u) is below 2^-1000, so a subnormal or close to one, with bits missing. u + 512 is
     exact there down to u = -1024 (below, both are 0 however large the rest of the formula). A kernel whose
     value is exp(u) times the rest there gets it from ``_unscaled``."""
-    e = np.array(u, dtype=np.float64)  # a copy: u is the caller's
+    e = np.exp(u)
     # one reduction when no element is that small (NaN looks for them, and finds the others)
-    where = np.flatnonzero(e < -693.0) if e.size and not np.min(e) >= -693.0 else np.flatnonzero(())
+    where = np.flatnonzero(u < -693.0) if u.size and not np.min(u) >= -693.0 else np.flatnonzero(())
     if where.size:
-        e[where] += 512.0
-    return np.exp(e, out=e), where
+        e[where] = np.exp(u.take(where) + 512.0)
+    return e, where
 
 
 def _unscaled(v, where):
