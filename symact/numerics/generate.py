@@ -721,7 +721,7 @@ def add_patches(segments: list[Segment], ref: Reference) -> list[Segment]:
 
 #: Where the formulas are scanned for cancellation away from 0: 64 points per unit in [-16, 16].
 SCAN = sorted({k / 32 + d for k in range(-512, 512) for d in (0.0, 0.0137)})
-#: The scan where the cells are narrower, in units of CELL: 256 points per cell width.
+#: The scan where the cells are narrower, in units of CELL: 128 points per cell width (SCAN has 32).
 SCAN_NARROW = sorted({k / 128 + d for k in range(-2048, 2048) for d in (0.0, 0.0037)})
 #: A cell whose scanned error exceeds this (ulps over max(1, condition)) gets a Pade approximant: lower than
 #: PATCH_TRIGGER, since the sampled maximum understates the cell's true one.

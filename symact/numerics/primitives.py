@@ -547,11 +547,12 @@ def _sum_squares(u, c, c2=None):
     return d
 
 
-def _reciprocal_sum_squares(u, c, c2=None):
+def _reciprocal_sum_squares(u, c, c2=None, out=None):
     """1 / (u*u + c*c). Where u*u overflows (|u| above 1.3e154) the exact value is still a subnormal up to
-    |u| = 4.5e161: there it is (1 / u) / (u + c^2 / u), whose roundings are far below a subnormal's ulp."""
+    |u| = 4.5e161: there it is (1 / u) / (u + c^2 / u), whose roundings are far below a subnormal's ulp.
+    ``out`` (never u) takes the result from the first pass on."""
     c2 = float(c) * float(c) if c2 is None else c2
-    d, big = _overflowing(np.multiply, u, u)
+    d, big = _overflowing(np.multiply, u, u, out=out)
     d += c2
     np.divide(1.0, d, out=d)
     if big:
