@@ -167,17 +167,26 @@ def test_accuracy_at_the_ends_of_the_parameter_range(name: str, params: dict, n:
     assert not failures, f"{name}{params}^({n}): {len(failures)} points beyond the bound, e.g. {failures[:4]}"
 
 
-def test_a_logistic_factor_is_rescaled_where_it_underflows() -> None:
+@pytest.mark.parametrize(("name", "params", "call", "lo", "hi"), [
+    ("swish", {"beta": "1000"}, "_expit_neg_abs_rescaled(", 0.69, 0.75),
+    ("gelu", {"sigma": "0.0183"}, "_exp_rescaled(", 0.675, 0.72),
+])
+def test_an_underflowing_factor_is_rescaled(name: str, params: dict, call: str, lo: float, hi: float) -> None:
     """swish'' at beta = 1e3 is 2000 t (1 - t) (1 - 500 x tanh(500 x)) with t = expit(-1000 |x|): near
     x = +-0.73, t is a subnormal (1e-317) and the result about 7e5 t, which kept t's missing bits (up to
-    2.5e5 ulp). There t is computed e^512 times larger and the result scaled back. Where the factor is
-    small (beta = 1), the kernel is left as it is."""
-    act = symact.get("swish", beta="1000")
+    2.5e5 ulp). GELU'' at sigma = 0.0183 is 1.3e-3 (33489 - 5e7 x^2) e^(-1493 x^2): near x = +-0.7 the
+    exponential is a subnormal and its cofactor about 3e4 (up to 1.4e4 ulp, 9.5 times the condition
+    number). There the factor is computed e^512 times larger and the result scaled back. At the default
+    parameters, where the cofactor is small, the kernel is left as it is."""
+    act = symact.get(name, **params)
     text = compiled(act, 2)[1]
-    assert "_expit_neg_abs_rescaled(" in text and "_unscaled(" in text, text
-    xs = [float(s * v) for v in np.linspace(0.69, 0.75, 121) for s in (-1, 1)]
+    assert call in text and "_unscaled(" in text, text
+    xs = [float(s * v) for v in np.linspace(lo, hi, 101) for s in (-1, 1)]
     assert not _check_points(act, 2, xs)
-    assert "_rescaled" not in compiled(symact.get("swish"), 2)[1]
+    assert "_rescaled" not in compiled(symact.get(name), 2)[1]
+
+
+def test_rescaled_logistic_primitive() -> None:
     from symact.numerics.primitives import NAMESPACE
 
     u = np.array([-800.0, -700.0, -693.0, 0.0, 693.5, 730.0, 745.0, 1024.0, np.nan])
@@ -193,17 +202,7 @@ def test_a_logistic_factor_is_rescaled_where_it_underflows() -> None:
         assert ulps(float(back[5]), 1 / (1 + mpmath.exp(730))) <= 0.51  # 1e-317: a subnormal, to its last bit
 
 
-def test_an_exponential_factor_is_rescaled_where_it_underflows() -> None:
-    """GELU'' at sigma = 0.0183 is 1.3e-3 (33489 - 5e7 x^2) e^(-1493 x^2): near x = +-0.7 the exponential
-    is a subnormal and its cofactor about 3e4, which kept up to 1.4e4 ulp of error (9.5 times the
-    condition number). There e^u is computed e^512 times larger and the result scaled back; GELU'' at
-    sigma = 1, whose cofactor is about 1e3 there, is left as it is."""
-    act = symact.get("gelu", sigma="0.0183")
-    text = compiled(act, 2)[1]
-    assert "_exp_rescaled(" in text and "_unscaled(" in text, text
-    xs = [float(s * v) for v in np.linspace(0.675, 0.72, 91) for s in (-1, 1)]
-    assert not _check_points(act, 2, xs)
-    assert "_rescaled" not in compiled(symact.get("gelu"), 2)[1]
+def test_rescaled_exp_primitive() -> None:
     from symact.numerics.primitives import NAMESPACE
 
     u = np.array([-800.0, -700.0, -693.0, 0.0, -745.0, np.nan])
