@@ -22,7 +22,7 @@ import sympy as sp
 from symact.declaration import x
 from symact.numerics.pieces import Piece, differentiate, pieces
 from symact.numerics.primitives import NAMESPACE, _replace
-from symact.numerics.printer import exp_arguments, formula_lines, logistic_arguments
+from symact.numerics.printer import formula_lines, rescaled_argument
 from symact.numerics.reference import Reference
 from symact.numerics.rewrite import stabilise
 
@@ -788,12 +788,12 @@ def add_rescaled_logistic(segments: list[Segment], ref: Reference) -> list[Segme
     for s in segments:
         if s.kind != "formula":
             continue
-        args, sign = logistic_arguments(s.expr, x, s.factored), (-1, 1)
-        if not args:
-            args, sign = exp_arguments(s.expr, x, s.factored), (-1,)
-        if len(args) != 1 or not args[0].is_polynomial(x) or sp.degree(args[0], x) < 1:
+        found = rescaled_argument(s.expr, x, s.factored)
+        if found is None or not found[0].is_polynomial(x) or sp.degree(found[0], x) < 1:
             continue
-        points = sorted(v for v in _solutions(args[0], [sgn * c for c in LOGISTIC_TAIL for sgn in sign])
+        u, logistic = found  # expit(-|u|) underflows for |u| in the tail, e^u for u in its negative
+        sign = (-1, 1) if logistic else (-1,)
+        points = sorted(v for v in _solutions(u, [sgn * c for c in LOGISTIC_TAIL for sgn in sign])
                         if s.lo < v < s.hi)
         if not points or not _bad_points(compile_source(source(segments)), points, PATCH_TRIGGER, ref):
             continue

@@ -731,10 +731,10 @@ def _expit_neg_abs_rescaled(u):
     to |u| = 1024, and e^(512 - |u|) below 2^-260: 1 - t and 1 - 2t are 1 all the same. A kernel whose
     value is t times the rest there gets it from ``_unscaled``."""
     e = np.abs(u)
-    where = np.flatnonzero(e > 693.0)
+    where = np.flatnonzero(e > -_RESCALE_BELOW)
     np.negative(e, out=e)
     if where.size:
-        e[where] += 512.0
+        e[where] += _RESCALE
     np.exp(e, out=e)
     d = e + 1.0
     np.divide(e, d, out=e)
@@ -748,9 +748,10 @@ def _exp_rescaled(u):
     value is exp(u) times the rest there gets it from ``_unscaled``."""
     e = np.exp(u)
     # one reduction when no element is that small (NaN looks for them, and finds the others)
-    where = np.flatnonzero(u < -693.0) if u.size and not np.min(u) >= -693.0 else np.flatnonzero(())
+    below = u.size and not np.min(u) >= _RESCALE_BELOW
+    where = np.flatnonzero(u < _RESCALE_BELOW) if below else np.flatnonzero(())
     if where.size:
-        e[where] = np.exp(u.take(where) + 512.0)
+        e[where] = np.exp(u.take(where) + _RESCALE)
     return e, where
 
 
@@ -803,6 +804,10 @@ def _times_exp_tail(r, v, u, below: float = -709.0):
 
 
 _EXP_MINUS_512 = float(mpmath.exp(-512))  # correctly rounded
+#: The rescaled primitives (_expit_neg_abs_rescaled, _exp_rescaled) take e^(u + _RESCALE) for u below
+#: _RESCALE_BELOW, where e^u is under 2^-1000; _unscaled multiplies by _EXP_MINUS_512 afterwards.
+_RESCALE = 512.0
+_RESCALE_BELOW = -693.0
 
 
 def _scaled_product(a, g, c, c_hi, c_lo, out=None):

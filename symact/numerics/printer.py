@@ -324,16 +324,24 @@ def _prepared(expr: sp.Expr, symbol: sp.Symbol, factored: bool) -> sp.Expr:
     return scaled_products(expr, symbol)
 
 
-def logistic_arguments(expr: sp.Expr, symbol: sp.Symbol, factored: bool = False) -> list[sp.Expr]:
-    """The arguments u of the logistic groups (one t = expit(-|u|) each) ``expr`` is printed with."""
-    return sorted({g.args[0] for g in _prepared(expr, symbol, factored).atoms(ExpitNegAbs)},
-                  key=sp.default_sort_key)
+def _rescaled_factor(expr: sp.Expr) -> tuple[sp.Expr, str] | None:
+    """The factor of a prepared ``expr`` that ``rescaled`` scales, with the primitive that does it: its one
+    logistic group, or, if it has none, its one exponential."""
+    groups = expr.atoms(ExpitNegAbs)
+    if len(groups) == 1:
+        return next(iter(groups)), "_expit_neg_abs_rescaled"
+    exps = expr.atoms(sp.exp)
+    if not groups and len(exps) == 1:
+        return next(iter(exps)), "_exp_rescaled"
+    return None
 
 
-def exp_arguments(expr: sp.Expr, symbol: sp.Symbol, factored: bool = False) -> list[sp.Expr]:
-    """The arguments u of the exponentials e^u ``expr`` is printed with (outside the primitives)."""
-    return sorted({g.args[0] for g in _prepared(expr, symbol, factored).atoms(sp.exp)},
-                  key=sp.default_sort_key)
+def rescaled_argument(expr: sp.Expr, symbol: sp.Symbol,
+                      factored: bool = False) -> tuple[sp.Expr, bool] | None:
+    """(u, logistic) for the factor ``formula_lines(..., rescaled=True)`` scales: expit(-|u|) (logistic) or
+    e^u; None when there is no such single factor."""
+    found = _rescaled_factor(_prepared(expr, symbol, factored))
+    return None if found is None else (found[0].args[0], found[1] == "_expit_neg_abs_rescaled")
 
 
 def formula_lines(expr: sp.Expr, symbol: sp.Symbol, arg: str, prefix: str,
@@ -347,13 +355,11 @@ def formula_lines(expr: sp.Expr, symbol: sp.Symbol, arg: str, prefix: str,
     expr = _prepared(expr.subs(symbol, sp.Symbol(arg, real=True)), sp.Symbol(arg, real=True), factored)
     temps = sp.numbered_symbols(f"{prefix}_t")
     lines: list[str] = []
-    groups = sorted(expr.atoms(ExpitNegAbs), key=sp.default_sort_key)
-    exps = sorted(expr.atoms(sp.exp), key=sp.default_sort_key)
-    scaled = f"{prefix}_scaled" if rescaled and (len(groups) == 1 or not groups and len(exps) == 1) else None
-    if scaled is not None:
-        t = next(temps)
-        factor = groups[0] if groups else exps[0]
-        call = "_expit_neg_abs_rescaled" if groups else "_exp_rescaled"
+    found = _rescaled_factor(expr) if rescaled else None
+    scaled = None
+    if found is not None:
+        factor, call = found
+        t, scaled = next(temps), f"{prefix}_scaled"
         lines.append(f"{t}, {scaled} = {call}({printer.doprint(factor.args[0])})")
         expr = expr.xreplace({factor: t})
 
