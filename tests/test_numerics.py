@@ -439,13 +439,16 @@ def test_powers_of_hypot_are_accurate() -> None:
     assert not _check_points(act, 2, xs, tol=2.5)
 
 
-def test_fourth_power_of_hypot_is_compensated(monkeypatch: pytest.MonkeyPatch) -> None:
-    """(u^2 + 1)^(+-2) from Dekker's exact square of the sum of squares, not np.power (libm's pow, element
-    by element): within 1.75 ulp on 4000 points (1 / (d * d) with d's correction alone reaches 2.04 ulp
-    there); arctan'' uses it."""
+@pytest.mark.parametrize("c", [1.0, 2.0])
+def test_powers_of_hypot_are_exact_products(monkeypatch: pytest.MonkeyPatch, c: float) -> None:
+    """(u^2 + c^2)^(k/2) for |k| = 3, 4, 5 from exact products (Dekker's) and an exactly squared square
+    root, not np.power (libm's pow, element by element, which left 1.7 ulp for k = -3 and -5 and 1.2 for
+    k = 4): within 1 ulp for k < 0 (the division's rounding and the correction's), half an ulp for k > 0.
+    arctan'', ISRU', ISRU'' and squareplus'' use it."""
     from symact.numerics import primitives
 
     assert "_hypot_pow(x0, 1, -4, 1" in compiled(symact.get("arctan"), 2)[1]
+    assert "_hypot_pow(x0, 2, -3, 0" in compiled(symact.get("squareplus"), 2)[1]
     rng = np.random.default_rng(3)
     wide = np.exp(rng.uniform(-20, 18, 1000)) * rng.choice([-1, 1], 1000)  # below 2^27: no far elements
     u = np.concatenate([rng.normal(0.0, 2.0, 3000), wide])
@@ -453,14 +456,14 @@ def test_fourth_power_of_hypot_is_compensated(monkeypatch: pytest.MonkeyPatch) -
     def no_power(*args, **kwargs):
         raise AssertionError("np.power called")
 
-    for k in (-4, 4):
+    for k in (-5, -4, -3, 3, 4, 5):
         with monkeypatch.context() as m:
             m.setattr(primitives.np, "power", no_power)
-            got = primitives._hypot_pow(u, 1.0, k, 0, c2=1.0)
+            got = primitives._hypot_pow(u, c, k, 0, c2=c * c)
         with mpmath.workdps(40):
-            worst = max(ulps(float(g), (mpmath.mpf(float(v)) ** 2 + 1) ** (k // 2))
+            worst = max(ulps(float(g), (mpmath.mpf(float(v)) ** 2 + c * c) ** (mpmath.mpf(k) / 2))
                         for v, g in zip(u, got, strict=True))
-        assert worst <= 1.75, (k, worst)
+        assert worst <= (1.0 if k < 0 else 0.5) * 1.01, (k, worst)
 
 
 def test_times_expit_tail_and_near_half() -> None:
