@@ -442,9 +442,10 @@ def test_powers_of_hypot_are_accurate() -> None:
 @pytest.mark.parametrize("c", [1.0, 2.0])
 def test_powers_of_hypot_are_exact_products(monkeypatch: pytest.MonkeyPatch, c: float) -> None:
     """(u^2 + c^2)^(k/2) for |k| = 3, 4, 5 from exact products (Dekker's) and an exactly squared square
-    root, not np.power (libm's pow, element by element, which left 1.7 ulp for k = -3 and -5 and 1.2 for
-    k = 4): within 1 ulp for k < 0 (the division's rounding and the correction's), half an ulp for k > 0.
-    arctan'', ISRU', ISRU'' and squareplus'' use it."""
+    root, not np.power (libm's pow, element by element, which leaves 1.7 ulp for k = -3 and -5): within
+    1 ulp for k < 0 (the division's rounding and the correction's), half an ulp for k > 0. Multiplying
+    d^2 by the rounded 1 + correction instead leaves 1.2 for k = 4. arctan'', ISRU', ISRU'' and
+    squareplus'' use it."""
     from symact.numerics import primitives
 
     assert "_hypot_pow(x0, 1, -4, 1" in compiled(symact.get("arctan"), 2)[1]

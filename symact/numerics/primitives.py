@@ -634,8 +634,8 @@ def _hypot_pow(u, c, k, m=0, c2=None, scale=1.0, out=None):
     times a power that has already underflowed."""
     c2 = float(c) * float(c) if c2 is None else c2
     d, dl = _sum_squares2(u, c, c2)
-    # k/2 dl/d, to which each exact product adds its own relative error; d^5 neither overflows nor
-    # underflows for |u| <= 2^27 c (beyond, the far form replaces the value)
+    # k/2 dl/d, to which each exact product adds its own relative error; d^2 sqrt(d) and its Dekker
+    # residuals neither overflow nor underflow for |u| <= 2^27 c (beyond, the far form replaces the value)
     exact = abs(k) <= 5 and 2.0**-240 <= c2 <= 2.0**240
     if exact:
         q, dl = (_even_power if k % 2 == 0 else _odd_power)(d, dl, k)
@@ -686,12 +686,8 @@ def _odd_power(d, dl, k):
     rho -= t
     np.multiply(lo, lo, out=t)
     rho -= t
-    sign = 1.0 if k > 0 else -1.0
     dl *= k
-    if k > 0:
-        dl += rho
-    else:
-        dl -= rho
+    (np.subtract if k < 0 else np.add)(dl, rho, out=dl)
     dl /= d
     dl *= 0.5  # (k dl + sign(k) (d - s^2)) / (2 d)
     if abs(k) == 3:
@@ -705,8 +701,7 @@ def _odd_power(d, dl, k):
     pe /= q
     if e is not None:
         pe += e
-    pe *= sign
-    dl += pe
+    (np.subtract if k < 0 else np.add)(dl, pe, out=dl)
     return q, dl
 
 
