@@ -629,20 +629,27 @@ def _hypot_pow(u, c, k, m=0, c2=None, scale=1.0, out=None):
     precision): the power's rounding is not multiplied by k, as it would be from a rounded hypot. The
     power is made from d by exact products and square roots (``_even_power``, ``_odd_power``), for
     |k| <= 5, and the rest is a relative correction. That is within 1 ulp for k = -3 and -5 (libm's pow,
-    element by element and seven times a square root's time, gave 1.7). Beyond |u| = 2^27 c, where c^2
-    no longer counts, it is sign(u)^m |u|^(m + k): so x (1 + x^2)^(-5/2) at x = 1e62 is 1e-248, not 1e62
-    times a power that has already underflowed."""
+    element by element and seven times a square root's time, gave 1.7), and with u^m for m = 1 where
+    scale is a power of 2 (arctan'' = -2x (x^2 + 1)^-2: 2.05 ulp with u multiplied in last). Beyond
+    |u| = 2^27 c, where c^2 no longer counts, it is sign(u)^m |u|^(m + k): so x (1 + x^2)^(-5/2) at
+    x = 1e62 is 1e-248, not 1e62 times a power that has already underflowed."""
     c2 = float(c) * float(c) if c2 is None else c2
     d, dl = _sum_squares2(u, c, c2)
+    times = m  # the power of u still to multiply by
     # k/2 dl/d, to which each exact product adds its own relative error; d^2 sqrt(d) and its Dekker
     # residuals neither overflow nor underflow for |u| <= 2^27 c (beyond, the far form replaces the value)
     exact = abs(k) <= 5 and 2.0**-240 <= c2 <= 2.0**240
     if exact:
         q, dl = (_even_power if k % 2 == 0 else _odd_power)(d, dl, k)
-        # q^(+-1) (1 + dl) as r + r dl: the correction's own rounding is far below r's
-        r = np.divide(scale, q, out=out) if k < 0 else np.multiply(q, scale, out=out)
+        # q^(+-1) (1 + dl) as r + r dl: the correction's own rounding is far below r's. The factor u, times
+        # a power of 2 at least 1 (exactly), goes in before the division: one rounding fewer (arctan'')
+        into = m == 1 and abs(scale) >= 1.0 and math.frexp(scale)[0] in (0.5, -0.5)
+        v = u * scale if into else scale
+        r = np.divide(v, q, out=out) if k < 0 else np.multiply(q, v, out=out)
         dl *= r
         r += dl
+        if into:
+            times = 0
     else:
         dl /= d
         dl *= 0.5 * k
@@ -650,8 +657,8 @@ def _hypot_pow(u, c, k, m=0, c2=None, scale=1.0, out=None):
         r = np.power(d, 0.5 * k, out=out)
         r *= dl
         r *= scale  # before u^m: 3 x h^-5 at x = 1e-308 must not pass through a subnormal
-    if m:
-        r *= u**m
+    if times:
+        r *= u**times
     far = ~(np.abs(u) <= _SPLIT * c)
     if far.any():
         _replace(r, u, far, lambda v: np.power(np.abs(v), m + k) * (np.sign(v) ** m) * scale)
