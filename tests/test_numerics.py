@@ -465,7 +465,7 @@ def test_powers_of_hypot_are_exact_products(monkeypatch: pytest.MonkeyPatch, c: 
             worst = max(ulps(float(g), (mpmath.mpf(float(v)) ** 2 + c * c) ** (mpmath.mpf(k) / 2))
                         for v, g in zip(u, got, strict=True))
         assert worst <= (1.0 if k < 0 else 0.5) * 1.01, (k, worst)
-    # u^m inside: arctan'' = -2u (u^2 + 1)^-2 rounds twice, not three times (2.05 ulp)
+    # u^m inside: -2u (u^2 + c^2)^-2 (arctan'' at c = 1) rounds twice, not three times (2.05 ulp)
     got = primitives._hypot_pow(u, c, -4, 1, c2=c * c, scale=-2.0)
     with mpmath.workdps(40):
         worst = max(ulps(float(g), -2 * mpmath.mpf(float(v)) * (mpmath.mpf(float(v)) ** 2 + c * c) ** -2)
