@@ -210,7 +210,7 @@ def speed_worker(state: str, cases: list[tuple[str, int]]) -> dict:
 
 
 def speed_ratios(cases: list[tuple[str, int]]) -> dict[str, dict]:
-    """The speed ratio per state and case: the median over PROCESSES fresh worker processes."""
+    """The speed ratio per state and case over PROCESSES fresh worker processes: (median, lowest, highest)."""
     timed = [f"{name}:{n}" for name, n in cases if (name, n) in HAND]
     out: dict[str, dict] = {}
     for state in STATES:
@@ -227,8 +227,13 @@ def speed_ratios(cases: list[tuple[str, int]]) -> dict[str, dict]:
                 raise SystemExit(f"bench_numeric: speed worker failed: {last}")
             runs.append(json.loads(proc.stdout))
         if runs:
-            out[state] = {_case(key): statistics.median(r[key] for r in runs) for key in timed}
+            out[state] = {_case(key): _spread([r[key] for r in runs]) for key in timed}
     return out
+
+
+def _spread(values: list[float]) -> tuple[float, float, float]:
+    """The median, the lowest and the highest of one case's ratios over the processes."""
+    return statistics.median(values), min(values), max(values)
 
 
 def naive(act, n: int):
@@ -307,15 +312,25 @@ def _summary(results: list[tuple]) -> list[str]:
     speed_lines = []
     for column, where in ((3, "glibc's default allocator"),
                           (4, "no page faults (mmap threshold 64 MiB, as after PyTorch/JAX ran)")):
-        ratios = [row[column] for row in results if row[column] is not None]
-        if not ratios:
+        timed = [row for row in results if row[column] is not None]
+        if not timed:
             continue
-        slow = [f"{row[0]}^({row[1]}) {row[column]:.2f}" for row in results
-                if row[column] is not None and row[column] > 1.3]
-        within = len(ratios) - len(slow)
-        speed_lines.append(f"- speed against the hand-written NumPy, {where}: median ratio "
-                           f"{statistics.median(ratios):.2f}, {within} of {len(ratios)} within 1.3x"
-                           + (f"; slower: {', '.join(slow)}" if slow else ""))
+
+        def shown(row: tuple, column: int = column) -> str:
+            # a ratio with its range over the processes: how far a shared machine's noise carries it
+            low, high = row[column + 2]
+            return f"{row[0]}^({row[1]}) {row[column]:.2f} ({low:.2f} to {high:.2f})"
+
+        slow = [shown(row) for row in timed if row[column] > 1.3]
+        within = [row for row in timed if row[column] <= 1.3]
+        line = (f"- speed against the hand-written NumPy, {where}: median ratio "
+                f"{statistics.median(row[column] for row in timed):.2f}, {len(within)} of {len(timed)} "
+                "within 1.3x")
+        if slow:
+            line += f"; slower: {', '.join(slow)}"
+        if within:
+            line += f"; highest within: {shown(max(within, key=lambda row: row[column]))}"
+        speed_lines.append(line)
     return [
         f"- accuracy: {len(results) - len(over)} of {len(results)} (function, order) cases within 4 ulp"
         + (f"; over: {', '.join(over)}" if over else ""),
@@ -405,8 +420,9 @@ def main() -> None:
         fw_acc, fw_timed = _accuracy(frameworks, points, ref, slope)
         acc |= fw_acc
         speed |= _timed(fw_timed, data, 5)
-        ratio, after = (ratios.get(s, {}).get((name, n)) for s in STATES)
-        results.append((name, n, acc, ratio, after))
+        spreads = [ratios.get(s, {}).get((name, n)) for s in STATES]
+        ratio, after = (None if v is None else v[0] for v in spreads)
+        results.append((name, n, acc, ratio, after, *(None if v is None else v[1:] for v in spreads)))
         row = (f"| {name} | {n} | " + " | ".join(fmt_ulp(acc.get(k)) for k in
                                                  ("symact", "naive", "hand", "scipy", "torch", "jax"))
                + " | " + " | ".join(fmt_speed(speed.get(k)) for k in ("symact", "hand", "naive", "scipy",
@@ -426,7 +442,8 @@ def main() -> None:
             "every NumPy implementation once, side by side (PyTorch and JAX in rounds of their own; one "
             "thread). Ratio = symact's time / the hand-written NumPy expression's: the median over "
             f"{ROUNDS} side-by-side rounds in a fresh process, and the median of that over {PROCESSES} "
-            "processes; with glibc's default allocator (each 8 MB temporary of a hand expression is a fresh "
+            "processes (the summary gives the lowest and highest in brackets); with glibc's default "
+            "allocator (each 8 MB temporary of a hand expression is a fresh "
             "mmap that page-faults) and with the mmap threshold raised to 64 MiB (no page faults: the state "
             "a process is in after PyTorch or JAX ran in it). PyTorch derivatives are autograd "
             "(forward + backward). Timings come from a shared 2-core machine: for the cheapest kernels "
@@ -434,7 +451,10 @@ def main() -> None:
             # the site's "NumPy accuracy and speed" page includes what lies between the markers
             "<!-- --8<-- [start:results] -->\n" + "\n".join(summary) + "\n\n" + "\n".join(rows)
             + "\n<!-- --8<-- [end:results] -->\n")
-    out.write_text(text)
+    if not out.exists() or out.read_text() != text:
+        tmp = out.with_name(f".{out.name}.tmp")
+        tmp.write_text(text)
+        tmp.replace(out)  # atomic: a reader never sees half a table
     print(f"wrote {out}", file=sys.stderr)
 
 
