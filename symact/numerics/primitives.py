@@ -313,6 +313,18 @@ class LowerPick(Primitive):
         return sp.Piecewise((t, u < 0), (1 - t, True))
 
 
+class ShiftedTimesExpitNeg(Primitive):
+    """c + u expit(-u) from t = expit(-|u|), as (c + min(u, 0)) + |u| t (printing only). u expit(-u) is
+    u - u t for u < 0 and u t elsewhere; where c + u expit(-u) cancels (SiLU''s 1 + x expit(-x) near
+    x = -2.6), c + u is exact, and the only rounding left is that of the small |u| t and the sum."""
+
+    numpy_name = "_shifted_times_expit_neg"
+
+    def elementary(self):
+        c, u, t = self.args
+        return sp.Piecewise((c + u * (1 - t), u < 0), (c + u * t, True))
+
+
 class TimesExpit(Primitive):
     """v expit(u) as v / (1 + e^-u): two roundings after the exponential, as few as any form has
     (printing only; where e^-u overflows, v e^u)."""
@@ -830,6 +842,16 @@ def _lower_pick(u, t, out=None):
     return np.abs(r, out=r if out is None else out)
 
 
+def _shifted_times_expit_neg(c, u, t):
+    # (c + min(u, 0)) + |u| t in five passes, NaN through min
+    r = np.minimum(u, 0.0)
+    r += c
+    a = np.abs(u)
+    a *= t
+    r += a
+    return r
+
+
 def _positive_step(u):
     """[u > 0] as ceil(clip(u, 0, 1)): two passes in place, NaN through (the sign of zero may be lost)."""
     r = np.clip(u, 0.0, 1.0)
@@ -968,6 +990,7 @@ NAMESPACE = {
     "_unscaled": _unscaled,
     "_tanh_half_abs": _tanh_half_abs,
     "_lower_pick": _lower_pick,
+    "_shifted_times_expit_neg": _shifted_times_expit_neg,
     "_fast_hypot": _fast_hypot,
     "_sum_squares": _sum_squares,
     "_reciprocal_sum_squares": _reciprocal_sum_squares,

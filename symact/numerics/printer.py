@@ -226,6 +226,7 @@ def logistic_groups(expr: sp.Expr, factored: bool = False) -> sp.Expr:
                 expr = _times_expit(expr, u)
             continue
         t = ExpitNegAbs(u)
+        expr = _shifted_times_expit_neg(expr, u, t)
         table = {LogisticDensity(u): t * (1 - t), Expit(u): LowerPick(u, t), Expit(-u): LowerPick(-u, t),
                  Tanh(u / 2): CopySign(TanhHalfAbs(u, t), u), Tanh(-u / 2): -CopySign(TanhHalfAbs(u, t), u)}
         expr = expr.xreplace(table)
@@ -254,6 +255,25 @@ def _expit_factored(e: sp.Add) -> sp.Expr:
         return e
     (u,) = us
     return Expit(u) * sp.Add(*(rest if isinstance(g, Expit) else rest * Expit(-u) for g, rest in split))
+
+
+def _shifted_times_expit_neg(expr: sp.Expr, u: sp.Expr, t: sp.Expr) -> sp.Expr:
+    """c + u expit(-u) + rest, c a nonzero number, as ShiftedTimesExpitNeg(c, u, t) + rest: the factored
+    SiLU' expit(x) (1 + x expit(-x)) cancels near x = -2.6 (3.5 ulp) if the sum is formed after the
+    product, and not if c + x comes first (see the primitive)."""
+    from symact.numerics.primitives import Expit, ShiftedTimesExpitNeg
+
+    term = u * Expit(-u)
+
+    def shifted(e: sp.Expr) -> bool:
+        c, _ = e.as_coeff_Add()
+        return isinstance(e, sp.Add) and c.is_number and c != 0 and term in e.args
+
+    def rewrite(e: sp.Expr) -> sp.Expr:
+        c, rest = e.as_coeff_Add()
+        return ShiftedTimesExpitNeg(c, u, t) + (rest - term)
+
+    return expr.replace(shifted, rewrite)
 
 
 def _times_expit(expr: sp.Expr, u: sp.Expr) -> sp.Expr:
