@@ -728,21 +728,24 @@ SCAN_NARROW = sorted({k / 128 + d for k in range(-2048, 2048) for d in (0.0, 0.0
 CELL_TRIGGER = 2.5
 #: A cell whose scanned error exceeds this, but not CELL_TRIGGER, is scanned again at CELL_DENSE points,
 #: and, if it exceeds CELL_TRIGGER there, at CELL_DENSER: it gets an approximant if it exceeds
-#: CELL_DENSE_TRIGGER at either. The error of a sum whose terms partly cancel is erratic, and its peaks are
-#: narrow: GELU' on [-2, -1.5) is at 2.2 ulp at the scan's 32 points and 6.5 at its worst among 4,000;
-#: GELU-tanh'' on [0.5, 1) at 3.5 among 256 points (over the condition number) and 5.9 among 3,000 near
-#: 0.67; Mish'' on [-1, -0.5) at 4.0 among 6,000 and 4.4 among 5,000 on [-0.68, -0.655]. Even 2,048
-#: points understate a cell's maximum, hence the margin below 4 ulp; a cell under it is left alone, since
-#: an approximant slows every call (SiLU' by about a tenth).
+#: CELL_DENSE_TRIGGER at either, or if more than CELL_TAIL_COUNT of the CELL_DENSER points exceed
+#: CELL_TAIL. The error of a sum whose terms partly cancel is erratic, and its peaks are narrow: GELU' on
+#: [-2, -1.5) is at 2.2 ulp at the scan's 32 points and 6.5 at its worst among 4,000; GELU-tanh'' on
+#: [0.5, 1) at 3.5 among 256 points (over the condition number) and 5.9 among 3,000 near 0.67. Even
+#: 2,048 points understate a cell's maximum (Mish'' on [-1, -0.5): under 3.5 there, 4.45 among 5,000 near
+#: -0.67), so a cell is also judged by how often it is beyond 3 ulp (Mish'': 65 of 20,000 points). A cell
+#: under both is left alone, since an approximant slows every call (SiLU' by about a tenth).
 CELL_SUSPECT = 1.0
 CELL_DENSE = 256
 CELL_DENSER = 2048
 CELL_DENSE_TRIGGER = 3.5
+CELL_TAIL = 3.0
+CELL_TAIL_COUNT = 2
 
 
 def _bad_cells(fn, points: list[float], width: float, ref: Reference) -> set[int]:
     """The cells (index k: [k width, (k + 1) width)) where ``fn`` is beyond CELL_TRIGGER at the scanned
-    ``points``, or, for a cell beyond CELL_SUSPECT there, beyond CELL_DENSE_TRIGGER at the denser scans."""
+    ``points``, or, for a cell beyond CELL_SUSPECT there, beyond the denser scans' triggers."""
     def cell(v: float) -> int:
         return int(np.floor(v / width))
 
@@ -755,8 +758,12 @@ def _bad_cells(fn, points: list[float], width: float, ref: Reference) -> set[int
         dense = spread(k, CELL_DENSE)
         if not _bad_points(fn, dense, CELL_TRIGGER, ref):
             continue
-        if _bad_points(fn, dense, CELL_DENSE_TRIGGER, ref) or _bad_points(fn, spread(k, CELL_DENSER),
-                                                                          CELL_DENSE_TRIGGER, ref):
+        if _bad_points(fn, dense, CELL_DENSE_TRIGGER, ref):
+            bad.add(k)
+            continue
+        denser = spread(k, CELL_DENSER)
+        tail = _bad_points(fn, denser, CELL_TAIL, ref)
+        if len(tail) > CELL_TAIL_COUNT or _bad_points(fn, tail, CELL_DENSE_TRIGGER, ref):
             bad.add(k)
     return bad
 
