@@ -266,8 +266,7 @@ def _shifted_times_expit_neg(expr: sp.Expr, u: sp.Expr, t: sp.Expr) -> sp.Expr:
     term = u * Expit(-u)
 
     def shifted(e: sp.Expr) -> bool:
-        c, _ = e.as_coeff_Add()
-        return isinstance(e, sp.Add) and c.is_number and c != 0 and term in e.args
+        return isinstance(e, sp.Add) and e.as_coeff_Add()[0] != 0 and term in e.args
 
     def rewrite(e: sp.Expr) -> sp.Expr:
         c, rest = e.as_coeff_Add()
