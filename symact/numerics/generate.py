@@ -752,17 +752,18 @@ def _bad_cells(fn, points: list[float], width: float, ref: Reference) -> set[int
     def spread(k: int, count: int) -> list[float]:
         return [(k + (i + 0.5) / count) * width for i in range(count)]
 
-    suspect = {cell(v) for v in _bad_points(fn, points, CELL_SUSPECT, ref)}
-    bad = {cell(v) for v in _bad_points(fn, points, CELL_TRIGGER, ref)}
-    for k in sorted(suspect - bad):
-        dense = spread(k, CELL_DENSE)
-        if not _bad_points(fn, dense, CELL_TRIGGER, ref):
+    # a point beyond a higher trigger is beyond every lower one: each trigger is tried on the points
+    # beyond the one below it only (every point costs a 40-digit reference value)
+    suspect = _bad_points(fn, points, CELL_SUSPECT, ref)
+    bad = {cell(v) for v in _bad_points(fn, suspect, CELL_TRIGGER, ref)}
+    for k in sorted({cell(v) for v in suspect} - bad):
+        over = _bad_points(fn, spread(k, CELL_DENSE), CELL_TRIGGER, ref)
+        if not over:
             continue
-        if _bad_points(fn, dense, CELL_DENSE_TRIGGER, ref):
+        if _bad_points(fn, over, CELL_DENSE_TRIGGER, ref):
             bad.add(k)
             continue
-        denser = spread(k, CELL_DENSER)
-        tail = _bad_points(fn, denser, CELL_TAIL, ref)
+        tail = _bad_points(fn, spread(k, CELL_DENSER), CELL_TAIL, ref)
         if len(tail) > CELL_TAIL_COUNT or _bad_points(fn, tail, CELL_DENSE_TRIGGER, ref):
             bad.add(k)
     return bad
