@@ -12,6 +12,7 @@ grow as the problem itself does.
 
 from __future__ import annotations
 
+import math
 import platform
 import subprocess
 import sys
@@ -438,6 +439,37 @@ def test_logistic_sums_are_factored_where_that_saves_cells() -> None:
     assert not _check_points(silu, 1, xs, tol=2.5)
     _, text, (seg,) = build(symact.get("gelu_sigmoid").expr, 1)
     assert seg.factored and not seg.cells and "_shifted_times_expit_neg(1, " in text
+
+
+@pytest.mark.parametrize("params", [{}, {"a": "3"}])
+def test_one_plus_sin_is_accurate_near_and_away_from_its_root(params: dict) -> None:
+    """snake' = 1 + sin(2ax) as 2 sin^2(ax + pi/4) everywhere reached 4 ulp near -0.27 (the rounding of
+    ax + pi/4, amplified by 2 cot); as it stands it loses everything at its double root -pi/(4a). The
+    primitive takes each where it is accurate: within 1.5 ulp (1.7 at a = 3) on [-1, 0), densely, and
+    at the root and next to it."""
+    snake = symact.get("snake", **params)
+    a = float(params.get("a", 1))
+    xs = [float(v) for v in np.linspace(-1.0, 0.0, 3001, endpoint=False)]
+    root = -math.pi / (4 * a)
+    xs += [root, math.nextafter(root, 0.0), root + 1e-9, root - 1e-6, -0.2677499999999999 / a]
+    assert not _check_points(snake, 1, xs, tol=1.75)
+
+
+@pytest.mark.parametrize("s", [1, -1])
+def test_one_plus_sin_primitive_both_signs(s: int) -> None:
+    """1 + s sin u for s = +-1 (the rewrite gives both), on both of its forms, against mpmath: within
+    1.5 ulp away from the double root, and within the condition number's bound next to it."""
+    from symact.numerics.primitives import _one_plus_sin
+
+    root = -s * math.pi / 2
+    us = np.concatenate([np.linspace(-7.0, 7.0, 1401), root + np.array([1e-9, -1e-5, 1e-3, -0.3, 0.5])])
+    got = _one_plus_sin(us.copy(), s)
+    for u, g in zip(us, got, strict=True):
+        with mpmath.workdps(40):
+            want = 1 + s * mpmath.sin(mpmath.mpf(float(u)))
+            kappa = abs(float(u) * s * mpmath.cos(float(u)) / want)
+        assert ulps(float(g), want) <= 1.5 * max(1.0, kappa), (u, g)
+    assert np.isnan(_one_plus_sin(np.array([np.nan]), s)[0])
 
 
 def test_a_negated_product_flips_a_difference() -> None:

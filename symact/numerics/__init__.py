@@ -85,7 +85,7 @@ _PRIMITIVE_PASSES = {"_hypot_plus": 9, "_hypot_pow": 20, "_hypot": 16, "_hypot_m
                      "_logcosh": 8, "_softplus": 5, "_logistic_density": 6, "_sech": 6, "_tanh_half_abs": 5,
                      "_expit": 8, "_expit_neg_abs": 5, "_expit_neg_abs_rescaled": 7, "_exp_rescaled": 3,
                      "_unscaled": 1,
-                     "_times_expit": 5, "_lower_pick": 3, "_shifted_times_expit_neg": 5,
+                     "_times_expit": 5, "_lower_pick": 3, "_shifted_times_expit_neg": 5, "_one_plus_sin": 5,
                      "_times_tanh_softplus": 50, "_scaled_product": 11, "_sum_squares": 2,
                      "_reciprocal_sum_squares": 3, "_cells": 6, "_patch": 4}
 

@@ -7,6 +7,7 @@ The rules are identities, applied bottom-up until nothing changes:
 * ``(1 + erf(u)) / 2 = ndtr(sqrt2 u)``, ``1 - erf(u) = erfc(u) = 2 ndtr(-sqrt2 u)``;
 * ``tanh u = Tanh(u)`` (derivative sech^2), ``1 + tanh u = 2 expit(2u)``, ``1 - tanh^2 = sech^2``,
   ``1 - sech^2 = tanh^2``, ``1 - expit(u) = expit(-u)``, ``expit(u) - expit(-u) = tanh(u/2)``;
+* ``1 + sin u = OnePlusSin(u, 1)`` (2 sin^2(u/2 + pi/4) near its double root, as it stands elsewhere);
 * ``sqrt(a u^2 + k) = sqrt(a) hypot(u, sqrt(k/a))``, ``u + hypot(u, c) = hypotplus(u, c)``,
   ``hypot(u, c) - c = hypotminus(u, c)``, and in a rational function of ``h = hypot(u, c)`` the numerator is
   reduced modulo ``h^2 = u^2 + c^2`` (so ``(h^2 - u^2) / h^3`` becomes ``c^2 / h^3``).
@@ -29,6 +30,7 @@ from symact.numerics.primitives import (
     LogCosh,
     LogisticDensity,
     Ndtr,
+    OnePlusSin,
     Sech,
     Softplus,
     Tanh,
@@ -166,10 +168,10 @@ def _pair(t1: sp.Expr, t2: sp.Expr) -> sp.Expr | None:
     if isinstance(neg, sp.erf):
         return 2 * t1 * Ndtr(-SQRT2 * neg.args[0])
     if isinstance(r, sp.sin) and t1.is_number:
-        # 1 + sin u vanishes doubly at sin u = -1; 2 sin^2(u/2 + pi/4) keeps its relative accuracy there
-        return 2 * t1 * sp.sin(r.args[0] / 2 + sp.pi / 4) ** 2
+        # 1 + sin u vanishes doubly at sin u = -1: the primitive switches to 2 sin^2(u/2 + pi/4) there
+        return t1 * OnePlusSin(r.args[0], 1)
     if isinstance(neg, sp.sin) and t1.is_number:
-        return 2 * t1 * sp.sin(neg.args[0] / 2 - sp.pi / 4) ** 2
+        return t1 * OnePlusSin(neg.args[0], -1)
     if isinstance(neg, sp.Pow) and neg.exp == 2 and isinstance(neg.base, sp.sin) \
             and sp.simplify(t1 / sp.cos(neg.base.args[0]) ** 2).is_number:
         return t1 / sp.cos(neg.base.args[0]) ** 2 * sp.cos(2 * neg.base.args[0])
