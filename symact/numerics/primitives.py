@@ -326,10 +326,11 @@ class ShiftedTimesExpitNeg(Primitive):
 
 
 class OnePlusSin(Primitive):
-    """1 + s sin(u), s = +-1 (snake' = 1 + sin 2x): as it stands where it is at least 1/16, where its only
-    rounding is sin's (the sum is exact there: Sterbenz); below, near its double root s sin u = -1, as
-    2 sin^2(u/2 + s pi/4), which keeps its relative accuracy there but amplifies the rounding of
-    u/2 + pi/4 elsewhere (to 4 ulp near snake'(-0.27), against 1 as it stands)."""
+    """1 + s sin(u), s = +-1 (snake' = 1 + sin 2x): as it stands where it is at least 1/16 (where it
+    cancels, s sin u in [-1, -1/2], the sum is exact by Sterbenz's lemma, so sin's rounding is all there
+    is); below, near its double root s sin u = -1, as 2 sin^2(u/2 + s pi/4), which keeps its relative
+    accuracy there but amplifies the rounding of u/2 + pi/4 elsewhere (to 4 ulp near snake'(-0.27),
+    against 1 as it stands)."""
 
     numpy_name = "_one_plus_sin"
 
@@ -870,8 +871,8 @@ def _shifted_times_expit_neg(c, u, t):
 
 
 #: Below this, 1 + s sin u is recomputed as 2 sin^2(u/2 + s pi/4): about 11% of the elements of a random
-#: argument. At 1/16 the error of sin (up to 2^-53 near -1) is 4 ulp of the sum, where its condition number
-#: (near snake''s root at -pi/4) is about 9.
+#: argument. At 1/16, half an ulp of sin near -1 (2^-54) is 4 ulp of the sum, whose condition number there
+#: (next to snake''s root at -pi/4) is about 9.
 _ONE_PLUS_SIN_LOW = 0.0625
 
 
