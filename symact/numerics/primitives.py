@@ -880,19 +880,17 @@ def _one_plus_sin(u, s):
     """1 + s sin(u) (see OnePlusSin); an argument that overflowed (+-inf) is taken as 0, as by _finite."""
     u = _finite(u)
     r = np.sin(u)
-    if s < 0:
-        np.negative(r, out=r)
-    r += 1.0
-    idx = np.flatnonzero(r < _ONE_PLUS_SIN_LOW)  # NaN is not below: it stays NaN
-    if idx.size:
-        w = u.take(idx)
+    (np.add if s > 0 else np.subtract)(1.0, r, out=r)
+
+    def near_root(w):
         w *= 0.5
         w += math.copysign(math.pi / 4, s)
         np.sin(w, out=w)
         w *= w
         w *= 2.0
-        r[idx] = w
-    return r
+        return w
+
+    return _replace(r, u, r < _ONE_PLUS_SIN_LOW, near_root)  # NaN is not below: it stays NaN
 
 
 def _positive_step(u):
