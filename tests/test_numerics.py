@@ -690,21 +690,72 @@ TORCH_CASES = [name for name in SCALARS
 #: writes ``x >= 0`` where PyTorch's kernel tests ``x > 0``). Strict: the test fails as soon as a
 #: declaration is brought in line.
 TORCH_DIFFERS: set[str] = set()  # every breakpoint side follows PyTorch
+#: Activations whose PyTorch call has no derivative at all (torch.heaviside).
+TORCH_NO_DERIVATIVE = {"binary_step"}
+
+
+#: PyTorch's values (2.14, float64, autograd) of f and f' at every breakpoint of the activations it has:
+#: which side of a breakpoint f' takes is a convention, so it is pinned here, independently of the
+#: generator and of the reference (both read the same Piecewise). ``test_breakpoints_match_pytorch``
+#: checks this table against PyTorch itself where it is installed. binary_step: torch.heaviside has no
+#: derivative in PyTorch; 0 is the derivative on both sides.
+PYTORCH_AT_BREAKPOINTS: dict[str, list[tuple[float, float, float]]] = {
+    "binary_step": [(0.0, 1.0, 0.0)],
+    "elu": [(0.0, 0.0, 1.0)],
+    "celu": [(0.0, 0.0, 1.0)],
+    "selu": [(0.0, 0.0, 1.7580993408473766)],
+    "relu": [(0.0, 0.0, 0.0)],
+    "relu6": [(0.0, 0.0, 0.0), (6.0, 6.0, 0.0)],
+    "leaky_relu": [(0.0, 0.0, 0.01)],
+    "prelu": [(0.0, 0.0, 0.25)],
+    "rrelu": [(0.0, 0.0, 0.22916666666666666)],
+    "threshold": [(1.0, -1.0, 0.0)],
+    "hard_swish": [(-3.0, -0.0, 0.0), (3.0, 3.0, 1.0)],
+    "softshrink": [(-0.5, -0.0, 0.0), (0.5, 0.0, 0.0)],
+    "hardshrink": [(-0.5, 0.0, 0.0), (0.5, 0.0, 0.0)],
+    "softsign": [(0.0, 0.0, 1.0)],
+    "hard_sigmoid": [(-3.0, 0.0, 0.0), (3.0, 1.0, 0.0)],
+    "hard_tanh": [(-1.0, -1.0, 0.0), (1.0, 1.0, 0.0)],
+}
+
+
+def test_breakpoint_table_covers_the_catalog() -> None:
+    """Every breakpoint of every activation PyTorch has is in the table, and nothing else is."""
+    ours = {name: _breakpoints(symact.get(name)) for name in TORCH_CASES}
+    assert {name: pts for name, pts in ours.items() if pts} == {
+        name: [x for x, _, _ in rows] for name, rows in PYTORCH_AT_BREAKPOINTS.items()}
+
+
+@pytest.mark.parametrize("name", sorted(PYTORCH_AT_BREAKPOINTS))
+def test_breakpoint_sides_follow_pytorch(name: str) -> None:
+    act = symact.get(name)
+    xs, f, d1 = (np.array(column) for column in zip(*PYTORCH_AT_BREAKPOINTS[name], strict=True))
+    np.testing.assert_allclose(numpy_function(act, 0)(xs), f, rtol=1e-15, atol=0, err_msg=f"{name} at {xs}")
+    np.testing.assert_allclose(numpy_function(act, 1)(xs), d1, rtol=1e-15, atol=0, err_msg=f"{name}' at {xs}")
 
 
 def _torch_derivatives(call: str, points: list[float]):
+    """f, f' and f'' by PyTorch's autograd (f'' None where PyTorch has no double backward)."""
     torch = pytest.importorskip("torch")
     t = torch.tensor(points, dtype=torch.float64, requires_grad=True)
-    y = eval(call, {"torch": torch, "x": t})  # noqa: S307 - the catalog's own call strings
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)  # constants in a call (torch.tensor(1.0)) in x's dtype
+    try:
+        y = eval(call, {"torch": torch, "x": t})  # noqa: S307 - the catalog's own call strings
+    finally:
+        torch.set_default_dtype(default)
     if isinstance(y, torch.nn.Module):
         y = y.double()(t)
     (d1,) = torch.autograd.grad(y.sum(), t, create_graph=True)
+    d2 = torch.zeros_like(t)
     if d1.requires_grad:
-        (d2,) = torch.autograd.grad(d1.sum(), t, allow_unused=True)
-        d2 = torch.zeros_like(t) if d2 is None else d2
-    else:
-        d2 = torch.zeros_like(t)
-    return y.detach().numpy(), d1.detach().numpy(), d2.detach().numpy()
+        try:
+            (d2,) = torch.autograd.grad(d1.sum(), t, allow_unused=True)
+        except RuntimeError:  # hardsigmoid_backward has no derivative
+            d2 = None
+        else:
+            d2 = torch.zeros_like(t) if d2 is None else d2
+    return y.detach().numpy(), d1.detach().numpy(), None if d2 is None else d2.detach().numpy()
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(
@@ -715,16 +766,21 @@ def test_breakpoints_match_pytorch(name: str) -> None:
     call = next(e.call for e in act.decl.equivalents if e.framework == "pytorch")
     points = _breakpoints(act)
     regular = [-2.7, -0.6, 0.45, 1.8]
-    try:
-        y, d1, d2 = _torch_derivatives(call, points + regular)
-    except RuntimeError as err:  # an op without a derivative in PyTorch (torch.heaviside)
-        pytest.skip(f"PyTorch cannot differentiate {call}: {err}")
     xs = np.asarray(points + regular)
+    if name in TORCH_NO_DERIVATIVE:
+        with pytest.raises(RuntimeError, match="not implemented"):
+            _torch_derivatives(call, points + regular)
+        return
+    y, d1, d2 = _torch_derivatives(call, points + regular)
     np.testing.assert_allclose(numpy_function(act, 0)(xs), y, rtol=1e-7, atol=1e-12)
     np.testing.assert_allclose(numpy_function(act, 1)(xs), d1, rtol=1e-7, atol=1e-12,
                                err_msg=f"{name}' at {points}")
+    if points:  # the pinned table is PyTorch's
+        k = len(points)
+        np.testing.assert_allclose(d1[:k], [d for _, _, d in PYTORCH_AT_BREAKPOINTS[name]], rtol=1e-15)
     # second derivatives only away from the breakpoints: there PyTorch is not even consistent with its
     # own first derivative (ELU: f'(0) from the left, f''(0) from the right)
     k = len(points)
-    np.testing.assert_allclose(numpy_function(act, 2)(xs[k:]), d2[k:], rtol=1e-7, atol=1e-12,
-                               err_msg=f"{name}''")
+    if d2 is not None:
+        np.testing.assert_allclose(numpy_function(act, 2)(xs[k:]), d2[k:], rtol=1e-7, atol=1e-12,
+                                   err_msg=f"{name}''")
