@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ import symact
 import symact.engine
 from symact import cache
 from symact.engine.sheet import Sheet
+from symact.numerics import store
 
 NAMES = symact.names()
 
@@ -81,11 +83,42 @@ def test_key_depends_on_parameters_and_name(cache_dir: Path) -> None:
     assert cache.sheet_path(softplus) != cache.sheet_path(symact.get("softplus", beta=2))
 
 
-def test_engine_digest_tracks_the_engine_source() -> None:
-    digest = cache.engine_digest()
-    assert len(digest) == 12 and int(digest, 16) >= 0
-    cache.engine_digest.cache_clear()
-    assert cache.engine_digest() == digest
+def _digest_of_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module, attr: str, digest,
+                    edit: str | None) -> str:
+    """``digest()`` computed over a copy of the source folder ``module.<attr>`` names, with one file of it
+    changed by a byte (``edit``: its path in the folder) or added to (``edit`` = a new file's name)."""
+    source = getattr(module, attr)
+    copy = tmp_path / f"copy-{edit}"
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    if edit is not None:
+        path = copy / edit
+        path.write_bytes((path.read_bytes() if path.exists() else b"") + b"#")
+    monkeypatch.setattr(module, attr, copy)
+    digest.cache_clear()
+    try:
+        return digest()
+    finally:
+        monkeypatch.setattr(module, attr, source)
+        digest.cache_clear()
+
+
+@pytest.mark.parametrize(("module", "attr", "digest", "edited"), [
+    (cache, "_ENGINE_DIR", cache.engine_digest, "scalar.py"),
+    (store, "_PACKAGE", store.digest, "generate.py"),
+], ids=["sheets", "kernels"])
+def test_digest_tracks_the_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module, attr, digest,
+                                  edited: str) -> None:
+    """The digest in every cached file's name (sheets: the engine's source; kernels: the numerics
+    package's) changes with any byte of that source, so an edit retires the old files; it does not
+    change when nothing does."""
+    digest.cache_clear()
+    current = digest()
+    assert len(current) == 12 and int(current, 16) >= 0
+    assert (getattr(module, attr) / edited).is_file()
+    assert _digest_of_copy(tmp_path, monkeypatch, module, attr, digest, None) == current
+    changed = {_digest_of_copy(tmp_path, monkeypatch, module, attr, digest, name)
+               for name in (edited, "__init__.py", "new_module.py")}
+    assert current not in changed and len(changed) == 3
 
 
 # -- hit and miss ----------------------------------------------------------------------------------------
