@@ -15,6 +15,8 @@ from typing import Any, NoReturn
 PROG = "symact"
 #: Exit status of a usage error (unknown name, invalid parameter, malformed option), as in argparse.
 USAGE_ERROR = 2
+#: Exit status when the output cannot be written (a closed or full standard output).
+OUTPUT_ERROR = 1
 
 
 class UsageError(Exception):
@@ -50,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    if sys.stdout is None or sys.stderr is None:  # started with a standard stream closed (`symact list >&-`)
+        if sys.stderr is not None:
+            print(f"{PROG}: error: standard output is closed", file=sys.stderr)
+        return OUTPUT_ERROR
     try:
         args = build_parser().parse_args(argv)
         if args.command == "list":
@@ -69,6 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`symact list | head -1`): stop quietly, like a writer killed by SIGPIPE.
         _silence_stdout()
         return 128 + 13
+    except OSError as exc:  # the output cannot be written (a full disk: `symact list > /dev/full`)
+        _silence_stdout()
+        print(f"{PROG}: error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return OUTPUT_ERROR
     except KeyboardInterrupt:
         return 128 + 2
     return 0

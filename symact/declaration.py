@@ -9,10 +9,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import math
+import numbers
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -111,7 +114,7 @@ class Declaration:
             p.check(value)
             values[p.name] = value
         for rule, text in zip(self.constraints, self.constraint_text, strict=True):
-            if rule(**values) is not True and bool(rule(**values)) is not True:
+            if not _holds(rule(**values)):
                 raise InvalidParameter(f"{self.name}: parameters must satisfy {text}")
         return values
 
@@ -167,22 +170,54 @@ def to_exact(value: Any, name: str = "value") -> sp.Expr:
     """
     if isinstance(value, sp.Basic):
         out = value
-    elif isinstance(value, bool):
+    elif isinstance(value, bool) or type(value).__name__ == "bool":  # also NumPy's bool
         raise InvalidParameter(f"parameter {name} must be a number, got {value!r}")
-    elif isinstance(value, int):
-        out = sp.Integer(value)
-    elif isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise InvalidParameter(f"parameter {name} must be a finite real number, got {value!r}")
-        out = sp.Rational(repr(value))
+    elif isinstance(value, numbers.Integral):  # int, NumPy's integers
+        out = sp.Integer(int(value))
+    elif isinstance(value, Fraction):
+        out = sp.Rational(value.numerator, value.denominator)
+    elif isinstance(value, Decimal | numbers.Real):  # float, NumPy's floats, Decimal
+        if not math.isfinite(value):
+            raise InvalidParameter(f"parameter {name} must be a finite real number, got {brief(value)}")
+        # as printed (the shortest decimal that reads back as the same float: 0.1 is 1/10, and so is
+        # numpy.float32(0.1)), then exactly
+        out = sp.Rational(*Decimal(str(value) if isinstance(value, Decimal | float) or _is_numpy(value)
+                                   else repr(float(value))).as_integer_ratio())
     elif isinstance(value, str):
         out = _read(value.strip(), name, value)
     else:
         raise InvalidParameter(f"parameter {name} must be a number, got {value!r}")
     if not isinstance(out, sp.Expr) or out.free_symbols or not out.is_number:
         raise InvalidParameter(f"parameter {name} must be a number, got {brief(value)}")
+    if out.is_zero is None and abs(sp.N(out, 50)) < 1e-40 and out.equals(0):
+        out = sp.S.Zero  # log(6) - log(2) - log(3) is 0, which SymPy does not see by itself
     _check_magnitude(out, name, value)
     return out
+
+
+def _holds(truth: Any) -> bool:
+    """Whether a relation between parameter values holds. SymPy leaves one undecided when both sides are
+    expressions (log(6) <= log(2) + log(3)): its sides are then compared at 50 digits, and where they
+    agree that far, by SymPy's proof that they are equal (or the relation is taken not to hold)."""
+    if isinstance(truth, bool | sp.logic.boolalg.BooleanAtom):
+        return bool(truth)
+    if isinstance(truth, sp.core.relational.Relational):
+        difference = truth.lhs - truth.rhs
+        approx = sp.N(difference, 50)
+        if approx.is_comparable and abs(approx) > sp.Float("1e-40", 50) * (1 + abs(sp.N(truth.rhs, 50))):
+            return bool(truth.func(approx, 0))
+        if difference.equals(0):
+            return bool(truth.func(0, 0))
+        return False
+    if isinstance(truth, sp.And):
+        return all(_holds(part) for part in truth.args)
+    if isinstance(truth, sp.Or):
+        return any(_holds(part) for part in truth.args)
+    return bool(truth)
+
+
+def _is_numpy(value: Any) -> bool:
+    return type(value).__module__ == "numpy"
 
 
 def _read(text: str, name: str, value: str) -> sp.Expr:
@@ -199,7 +234,8 @@ def _read(text: str, name: str, value: str) -> sp.Expr:
     if any(abs(int(power)) > 2 * _STEP_MAGNITUDE for power in _EXPONENT.findall(text)):
         raise InvalidParameter(_magnitude_message(name, value))  # SymPy would build 10**power first
     try:
-        tree = sp.parse_expr(text, evaluate=False, transformations="all") if _safe(text) else None
+        # standard transformations only: implicit multiplication would read "1 2" as 2 and "1.5.5" as 3/4
+        tree = sp.parse_expr(text, evaluate=False) if _safe(text) else None
     except Exception:  # noqa: BLE001 - any parse failure is the same user error
         tree = None
     if not isinstance(tree, sp.Expr) or tree.free_symbols:
@@ -228,6 +264,8 @@ def _evaluate(node: sp.Expr, name: str, value: str) -> sp.Expr:
     if approx.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not approx.is_real or not approx.is_finite:
         raise InvalidParameter(f"parameter {name} must be a finite real number, got {value!r}")
     if approx and not _STEP_LOW <= abs(approx) <= _STEP_HIGH:
+        if abs(approx) < _STEP_LOW and out.equals(0):
+            return sp.S.Zero  # a difference that is exactly 0 (log(6) - log(2) - log(3))
         raise InvalidParameter(_magnitude_message(name, value))
     return out
 

@@ -6,7 +6,10 @@ Every test is parametrised over the registry (names, aliases, parameters, parame
 from __future__ import annotations
 
 import itertools
+from decimal import Decimal
+from fractions import Fraction
 
+import numpy as np
 import pytest
 import sympy as sp
 
@@ -249,3 +252,18 @@ def test_readme_examples_are_true() -> None:
     result = doctest.testfile(str(readme), module_relative=False, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 5
     assert result.failed == 0
+
+
+@pytest.mark.parametrize("value", [np.float64(0.1), np.float32(0.1), np.float16(0.1), Decimal("0.1"),
+                                   Fraction(1, 10), 0.1, "0.1"], ids=repr)
+def test_numbers_of_every_kind_are_read_exactly(value) -> None:
+    """NumPy's scalars, Decimal and Fraction are numbers too, read as printed: 1/10 each."""
+    assert symact.get("softplus", beta=value).params["beta"] == sp.Rational(1, 10)
+    assert symact.get("softplus", beta=np.int64(2)).params["beta"] == 2
+
+
+@pytest.mark.parametrize("value", [np.True_, True, np.float64("nan"), Decimal("inf"), None, [1], 1j],
+                         ids=repr)
+def test_non_numbers_are_invalid_parameters(value) -> None:
+    with pytest.raises(symact.InvalidParameter, match="parameter beta must be"):
+        symact.get("softplus", beta=value)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sympy as sp
 
 import symact
 from symact import cli
@@ -117,6 +118,13 @@ def test_unknown_name_in_a_process() -> None:
     (["show", "softplus", "--param", "beta="], ["KEY=VALUE"]),
     (["show", "softplus", "-p", "beta=1", "-p", "beta=2"], ["twice"]),
     (["show", "hard_tanh", "-p", "min_val=2", "-p", "max_val=1"], ["min_val < max_val"]),
+    # implicit multiplication is not read: "1 2" is not 2, "1.5.5" not 3/4
+    (["show", "softplus", "-p", "beta=1 2"], ["beta", "'1 2'"]),
+    (["show", "softplus", "-p", "beta=1.5.5"], ["beta", "'1.5.5'"]),
+    (["show", "softplus", "-p", "beta=2pi"], ["beta", "'2pi'"]),
+    # a relation SymPy cannot decide by itself (both sides are the same number, written differently)
+    (["show", "hard_tanh", "-p", "min_val=log(6)", "-p", "max_val=log(2)+log(3)"], ["min_val < max_val"]),
+    (["show", "rrelu", "-p", "lower=log(7)", "-p", "upper=log(2)+log(3)"], ["lower <= upper"]),
     (["frobnicate"], ["frobnicate"]),
     ([], ["required"]),
     (["show"], ["required"]),
@@ -141,15 +149,47 @@ def test_invalid_parameter_in_a_process() -> None:
 
 @pytest.mark.parametrize("name", [n for n in NAMES if symact.get(n).decl.parameters])
 def test_every_constraint_is_a_usage_error(name: str) -> None:
-    """A value outside each bounded parameter's domain is refused with status 2."""
+    """A value outside each bounded parameter's domain, and values that break each relation between
+    parameters, are refused with status 2 in one line that names them."""
     import sympy as sp
 
-    for p in symact.get(name).decl.parameters:
-        if p.domain == sp.S.Reals:
-            continue
-        bad = p.domain.inf - 1 if p.domain.inf.is_finite else p.domain.sup + 1
-        code, _, err = _main("show", name, "-p", f"{p.name}={bad}")
-        assert code == 2 and p.name in err and err.count("\n") == 1
+    decl = symact.get(name).decl
+    refusals = []
+    for p in decl.parameters:
+        if p.domain != sp.S.Reals:
+            bad = p.domain.inf - 1 if p.domain.inf.is_finite else p.domain.sup + 1
+            refusals.append(([f"{p.name}={bad}"], p.name))
+    for rule, text in zip(decl.constraints, decl.constraint_text, strict=True):
+        first, second = (p.name for p in decl.parameters[:2])
+        assert not rule(sp.Integer(1), sp.Integer(0)), "relations order two parameters"
+        refusals.append(([f"{first}=1", f"{second}=0"], text))
+    if not refusals:  # a parameter free on the whole real line: only a non-number is refused
+        refusals.append(([f"{decl.parameters[0].name}=abc"], decl.parameters[0].name))
+    for values, needle in refusals:
+        code, out, err = _main("show", name, *(arg for v in values for arg in ("-p", v)))
+        assert (code, out) == (2, "") and needle in err and err.count("\n") == 1, (values, err)
+
+
+def test_constraints_that_hold_are_accepted_however_written() -> None:
+    """Values SymPy cannot compare by themselves are compared exactly: equal bounds are allowed where the
+    relation is <=, and a parameter written as an expression equal to 0 is 0."""
+    assert symact.get("rrelu", lower="log(6)", upper="log(2)+log(3)").params["lower"] == sp.log(6)
+    assert symact.get("rrelu", lower="log(5)", upper="log(2)+log(3)").params["upper"] == sp.log(2) + sp.log(3)
+    assert symact.get("leaky_relu", negative_slope="log(6)-log(2)-log(3)").params["negative_slope"] == 0
+    assert symact.get("leaky_relu", negative_slope=sp.sqrt(2) ** 2 - 2).params["negative_slope"] == 0
+
+
+@pytest.mark.parametrize("stdout", ["/dev/full", "closed"])
+def test_output_that_cannot_be_written_is_one_line(stdout: str) -> None:
+    """A full disk or a closed standard output: one error line and status 1, no traceback."""
+    if stdout == "/dev/full" and not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    redirect = "> /dev/full" if stdout == "/dev/full" else ">&-"
+    for args in ("list", "list --json", "show sigmoid"):
+        result = subprocess.run(f"'{sys.executable}' -m symact {args} {redirect}", shell=True, cwd=ROOT,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("symact: error: "), result.stderr
 
 
 def test_broken_pipe_is_quiet() -> None:
