@@ -256,6 +256,21 @@ def test_derivative_formulas(name, order, extra):
         assert rel(claimed, r.diff(t, order), 25), (field, t, claimed, r.diff(t, order))
 
 
+@names
+def test_formulas_are_the_declaration(name):
+    """The formula the sheet (and the site) shows, and its piecewise form where it has one, against the
+    declared expression, 25 digits, on and off a grid (not at a breakpoint, where a formula's side is a
+    convention)."""
+    s, r = sheet(name), reference(name)
+    shown = [s["formula"]] + ([s["formula_pieces"]] if s.get("formula_pieces") else [])
+    for formula in shown:
+        fn = lambdified(parse(formula["sympy"]))
+        for t in _derivative_points(r, [-0.3, 2.2]):
+            with mpmath.workdps(80):
+                claimed = mpmath.mpf(fn(t))
+            assert rel(claimed, r.f(t), 25), (formula["sympy"], t, claimed, r.f(t))
+
+
 # -- limits ---------------------------------------------------------------------------------------
 def _check_limit(claim: dict[str, Any], value, sign: int, what: str) -> None:
     """``value(t)`` against a claimed limit at sign * infinity."""
