@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any
@@ -9,6 +10,18 @@ from typing import Any
 import sympy as sp
 
 from symact.declaration import Declaration, Scalar, Vector, fingerprint, x
+
+#: The highest derivative order ``derivative`` gives (sympy.diff's time grows quickly with the order).
+MAX_ORDER = 20
+
+
+def integer(n: Any, what: str, low: int, high: int) -> int:
+    """``n`` as an int, if it is an integer (not a bool, not a float) from ``low`` to ``high``."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{what} must be an integer, got {n!r}")
+    if not low <= n <= high:
+        raise ValueError(f"{what} must be from {low} to {high}, got {n}")
+    return int(n)
 
 
 class Activation:
@@ -49,17 +62,25 @@ class Activation:
         return self.decl.expr(self.params)
 
     def derivative(self, n: int = 1) -> sp.Expr:
-        """The n-th derivative of f (piecewise where f is)."""
+        """The n-th derivative of f (piecewise where f is), n from 0 (f itself) to 20."""
         from symact.engine.pieces import to_piecewise
 
+        n = integer(n, "derivative order", 0, MAX_ORDER)
         return sp.piecewise_fold(sp.diff(to_piecewise(self.expr), x, n)) if n else self.expr
 
     def outputs(self, n: int) -> list[sp.Expr]:
-        """A vector activation's output components for n inputs ``x1..xn``."""
+        """A vector activation's output components for n inputs ``x1..xn``: n from the declaration's
+        smallest size in its steps (even sizes for the gated units) up to its ``max_n``, beyond which
+        the closed form would take too long to build (sparsemax's has a piece for each of the 2^n - 1
+        supports). ``numpy()`` takes any admitted size."""
         if not isinstance(self.decl, Vector):
             raise TypeError(f"{self.name} is a scalar activation; use .expr")
+        d = self.decl
+        n = integer(n, "the number of inputs", d.min_n, d.max_n)
+        if (n - d.min_n) % d.n_step:
+            raise ValueError(f"{self.name} takes {d.min_n}, {d.min_n + d.n_step}, ... inputs, got {n}")
         xs = sp.symbols(f"x1:{n + 1}", real=True)
-        return self.decl.build(list(xs), **self.params)
+        return d.build(list(xs), **self.params)
 
     # -- derived ----------------------------------------------------------------------------------
     @cached_property

@@ -144,6 +144,8 @@ class Vector(Declaration):
     #: The smallest n the activation is defined for, and the step n must move by (2 for GLU's halves).
     min_n: int = 1
     n_step: int = 1
+    #: The largest n ``Activation.outputs`` builds the SymPy components for (NumPy takes any n).
+    max_n: int = 64
     #: Closed forms claimed for general n, proven by the engine for small n, e.g. the Jacobian.
     claims: Mapping[str, Any] = field(default_factory=dict)
 

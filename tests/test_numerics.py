@@ -655,9 +655,78 @@ def test_parameters_change_the_function() -> None:
     assert numpy_function(b, 0)(-1.0) == pytest.approx(2 * np.expm1(-1.0), rel=1e-15)
 
 
-def test_derivative_order_is_checked() -> None:
-    with pytest.raises(ValueError):
-        numpy_function(symact.get("relu"), 3)
+@pytest.mark.parametrize(("n", "error"), [(3, ValueError), (-1, ValueError), (True, TypeError),
+                                        (1.0, TypeError), ("1", TypeError), (None, TypeError)])
+def test_derivative_order_is_checked(n, error) -> None:
+    """numpy(n) takes the integers 0, 1, 2 (NumPy's too); derivative(n) 0 to 20, at once, never a hang."""
+    for name in ("relu", "softmax"):
+        with pytest.raises(error, match="derivative order"):
+            numpy_function(symact.get(name), n)
+    gelu = symact.get("gelu")
+    with pytest.raises(error if n != 3 else TypeError, match="derivative order"):
+        gelu.derivative(n if n != 3 else 3.0)
+    with pytest.raises(ValueError, match="from 0 to 20"):
+        gelu.derivative(10**9)
+    assert numpy_function(symact.get("relu"), np.int64(1))(2.0) == 1.0
+
+
+def test_outputs_size_is_checked() -> None:
+    """outputs(n) takes the sizes the declaration admits, up to the size its closed form can be built at."""
+    with pytest.raises(ValueError, match="takes 2, 4"):
+        symact.get("glu").outputs(3)
+    for bad in (0, -1, 65):
+        with pytest.raises(ValueError, match="number of inputs"):
+            symact.get("softmax").outputs(bad)
+    with pytest.raises(ValueError, match="from 1 to 6"):
+        symact.get("sparsemax").outputs(25)
+    for bad in (1.5, "2", True):
+        with pytest.raises(TypeError, match="number of inputs must be an integer"):
+            symact.get("softmax").outputs(bad)
+    assert len(symact.get("glu").outputs(np.int64(4))) == 2
+
+
+@pytest.mark.parametrize("values", [None, [None, 1.0], "1.5", b"1", np.array(["2.0"]),
+                                    np.array(["2020-01-01"], dtype="datetime64[D]"),
+                                    np.array([1.0, "a"], dtype=object), [1 + 2j]], ids=repr)
+def test_only_real_numbers_are_taken(values) -> None:
+    """Strings, None and dates are refused, not read as numbers (None was NaN, "1.5" was 1.5)."""
+    for name in ("sigmoid", "softmax"):
+        with pytest.raises(TypeError, match=f"{name}: .*(real numbers|complex)"):
+            symact.get(name).numpy()(values)
+
+
+def test_masked_and_long_double_input() -> None:
+    """A masked array keeps its mask (elementwise functions only); a long double is computed in float64
+    and comes back as float64, not dressed as more precise than it is."""
+    relu = numpy_function(symact.get("relu"), 0)
+    out = relu(np.ma.array([-1.0, 5.0, 2.0], mask=[0, 1, 0]))
+    assert isinstance(out, np.ma.MaskedArray) and out.mask.tolist() == [False, True, False]
+    assert out.compressed().tolist() == [0.0, 2.0]
+    with pytest.raises(TypeError, match="masked"):
+        symact.get("softmax").numpy()(np.ma.array([1.0, 2.0], mask=[0, 1]))
+    if np.finfo(np.longdouble).bits > 64:
+        assert relu(np.array([1.5], dtype=np.longdouble)).dtype == np.float64
+
+
+@pytest.mark.parametrize("name", VECTORS)
+def test_vector_input_shape_and_axis_are_checked(name: str) -> None:
+    """A scalar, an axis out of range or not an integer, and a size the activation does not take are
+    refused with a message that says which."""
+    f = symact.get(name).numpy()
+    k = symact.get(name).decl.min_n
+    z = np.ones((3, k + symact.get(name).decl.n_step))
+    assert f(z).shape[0] == 3 and f(z.T, axis=0).shape[1] == 3
+    with pytest.raises(ValueError, match="at least one dimension"):
+        f(1.0)
+    with pytest.raises(ValueError, match="axis 2 is out of range"):
+        f(z, axis=2)
+    for axis in (None, 1.0, True):
+        with pytest.raises(TypeError, match="axis must be an integer"):
+            f(z, axis=axis)
+    with pytest.raises(ValueError, match=f"takes {k}"):
+        f(np.ones((3, k - 1)))
+    with pytest.raises(TypeError):
+        f(z, temperature=0)  # a parameter is the activation's: symact.get(name, temperature=...)
 
 
 @pytest.mark.parametrize("name", VECTORS)

@@ -82,6 +82,38 @@ def test_sheet_is_json_with_provenance(name):
         assert q["exact"] == str(symact.get(name).params[key])
 
 
+def _admitted(rule: str, n: int) -> bool:
+    """Whether the sheet's ``input_dim`` text ("n, a multiple of 2, n >= 2") admits n inputs."""
+    head, *conditions = [part.strip() for part in rule.split(",")]
+    assert head == "n", rule
+    ok = True
+    for condition in conditions:
+        if condition.startswith("a multiple of "):
+            ok &= n % int(condition.removeprefix("a multiple of ")) == 0
+        else:
+            ok &= bool(sp.sympify(condition, locals={"n": sp.Integer(n)}))
+    return ok
+
+
+@pytest.mark.parametrize("name", VECTORS)
+def test_dimensions_are_what_the_functions_take_and_give(name):
+    """``input_dim`` admits exactly the sizes the NumPy function and the SymPy build accept, and
+    ``output_dim`` is the size of what they return."""
+    act, s = symact.get(name), sheet(name)
+    out_dim = sp.sympify(s["output_dim"], locals={"n": sp.Symbol("n")})
+    admitted = [n for n in range(0, 7) if _admitted(s["input_dim"], n)]
+    assert admitted == sizes(act, 6) and admitted, (s["input_dim"], admitted)
+    for n in range(0, 7):
+        z = inputs(act, n, count=3)
+        if n in admitted:
+            want = int(out_dim.subs("n", n))
+            assert impl(act)(z).shape == (3, want)
+            assert len(act.outputs(n)) == want
+        else:
+            with pytest.raises(ValueError):
+                impl(act)(z)
+
+
 @pytest.mark.parametrize("name", VECTORS)
 def test_jacobian_claim_is_proven(name):
     s = sheet(name)

@@ -325,6 +325,7 @@ sparsemax = Vector(
     numpy_impl=_sparsemax_np,
     output_dim="n",
     min_n=1,
+    max_n=6,  # the closed form has a piece for each of the 2^n - 1 supports: 17 s at n = 6
     summary="The Euclidean projection of x onto the probability simplex: like softmax, but with exact "
             "zeros; p_i = max(x_i - tau(x), 0) with tau chosen so the p_i sum to 1.",
     references=(Reference("From Softmax to Sparsemax: A Sparse Model of Attention and Multi-Label "
