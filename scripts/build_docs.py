@@ -14,9 +14,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, without the usage before it
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    parser = _Parser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=_positive, default=2, help="worker processes (default 2)")
     args = parser.parse_args(argv)
 
     from symact.site import build

@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 
 #: Points per unit length of x; dense enough that curves look smooth at the site's sizes.
 DENSITY = 80
+#: At most this many samples a segment, however wide the window (a breakpoint far out widens it).
+MAX_SAMPLES = 20_000
 #: Half-width of the default x window; widened so every breakpoint is visible.
 HALF_WIDTH = 5.0
 
@@ -37,6 +39,8 @@ def plot(act: Any, ax: Axes | None = None, dark: bool = False, sheet: dict | Non
     ``sheet`` is the property sheet's ``to_dict()``; it is read from ``act.properties`` when not given,
     for the breakpoints, where the curves are split.
     """
+    if sheet is not None and not isinstance(sheet, dict):
+        raise TypeError(f"plot: sheet must be a property sheet's to_dict(), got {type(sheet).__name__}")
     fig, ax = _axes(ax, (6.4, 3.6))
     colours = DARK if dark else LIGHT
     if act.kind == "vector":
@@ -155,7 +159,7 @@ def curve(fn: Callable[[np.ndarray], np.ndarray], lo: float, hi: float,
     edges = [lo, *inner, hi]
     pieces = []
     for i, (a, b) in enumerate(zip(edges, edges[1:], strict=False)):
-        count = max(int((b - a) * DENSITY), 8)
+        count = min(max(int((b - a) * DENSITY), 8), MAX_SAMPLES)
         xs = np.linspace(a, b, count + 1)
         eps = 1e-9 * max(1.0, abs(b - a))
         if i > 0:
@@ -192,6 +196,8 @@ _SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is not None:
+        if not isinstance(ax, Axes):
+            raise TypeError(f"plot: ax must be one matplotlib Axes, got {type(ax).__name__}")
         return ax.figure, ax
     fig = Figure(figsize=size, layout="constrained")
     return fig, fig.add_subplot()

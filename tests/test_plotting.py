@@ -88,3 +88,23 @@ def test_overlay_draws_from_samples_without_evaluating(monkeypatch: pytest.Monke
     fig = plotting.overlay([act], [sheet], samples=[samples], derivative=1)
     xs = np.concatenate([line.get_xdata() for line in fig.axes[0].get_lines() if len(line.get_xdata()) > 2])
     assert xs.min() >= -5 and xs.max() <= 5  # cut to the family's window
+
+
+def test_bad_arguments_are_type_errors() -> None:
+    """Not an Axes (a string, an array of them), not a sheet: a TypeError that says so."""
+    act = symact.get("relu")
+    fig = Figure()
+    axes = np.array([fig.add_subplot(121), fig.add_subplot(122)])
+    for bad in ("foo", axes):
+        with pytest.raises(TypeError, match="ax must be one matplotlib Axes"):
+            plot(act, ax=bad)
+    for bad in ("x", []):
+        with pytest.raises(TypeError, match="sheet must be"):
+            plot(act, sheet=bad)
+
+
+def test_a_far_breakpoint_does_not_blow_up_the_samples() -> None:
+    """A breakpoint at 1e7 widens the window to 1.4e7, not the samples to a billion (14 GiB)."""
+    pieces = curve(np.sin, *window([1e7]), [1e7])
+    assert sum(xs.size for xs, _ in pieces) <= 3 * 20_001
+    assert isinstance(plot(symact.get("relu"), sheet={"breakpoints": [{"value": 1e7}]}), Figure)

@@ -189,9 +189,25 @@ def test_a_second_build_writes_nothing(built: dict[str, str]) -> None:
 
 @pytest.mark.slow
 def test_generated_files_are_not_tracked(built: dict[str, str]) -> None:
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "docs"],
-                            cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    new = [line for line in status.splitlines() if line.startswith("??")]
+    """Generated pages and figures are ignored, never committed: none of them is tracked (even one added
+    with ``git add -f`` and rebuilt byte for byte, which git status would not show), and after a build
+    git sees no new file under docs/."""
+    from symact.site.build import GENERATED_DIRS, GENERATED_FILES
+
+    def git(*args: str) -> list[str]:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.splitlines()
+
+    if not git("ls-files", "pyproject.toml"):
+        pytest.skip("not a git checkout")
+    tracked = git("ls-files", "docs")
+    generated = [p for p in tracked
+                 if p.removeprefix("docs/") in GENERATED_FILES
+                 or p.removeprefix("docs/").startswith(tuple(f"{d}/" for d in GENERATED_DIRS))]
+    assert generated == [], "generated files must not be committed:\n" + "\n".join(generated)
+    assert sum(f"docs/{name}" in tracked for name in ("numerics.md", "definitions.md")) == 2
+    new = [line for line in git("status", "--porcelain", "--untracked-files=all", "docs")
+           if line.startswith("??")]
     assert new == [], "generated files under docs/ must be listed in .gitignore:\n" + "\n".join(new)
 
 
@@ -203,3 +219,12 @@ def test_mkdocs_strict_build_succeeds(built: dict[str, str], tmp_path: Path) -> 
                             env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     assert result.returncode == 0, result.stderr[-4000:]
     assert (tmp_path / "site" / "activations" / "gelu" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "abc"])
+def test_build_script_refuses_a_bad_job_count(jobs: str) -> None:
+    """One error line and status 2, before anything is built or locked."""
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_docs.py"), "--jobs", jobs],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "--jobs" in result.stderr, result.stderr
