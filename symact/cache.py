@@ -78,12 +78,17 @@ def _read(path: Path, name: str) -> dict[str, Any] | None:
         data = json.loads(text)
     except (OSError, UnicodeDecodeError, ValueError):
         return None
-    # A hand-edited or foreign file can still be valid JSON: only a sheet of this activation counts.
+    # A hand-edited or foreign file can still be valid JSON: only a sheet of this activation counts,
+    # with the fields every sheet has.
     if not isinstance(data, dict) or data.get("name") != name:
         return None
-    if not isinstance(data.get("how"), dict):
+    if not isinstance(data.get("how"), dict) or not _SHEET_KEYS <= data.keys():
         return None
     return data
+
+
+#: Fields every sheet has (scalar or vector): a cached file without one of them is not a sheet.
+_SHEET_KEYS = frozenset({"name", "title", "kind", "parameters", "how"})
 
 
 def _write(path: Path, data: dict[str, Any]) -> bool:

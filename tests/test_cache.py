@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sympy as sp
 
@@ -146,8 +147,9 @@ def test_properties_go_through_the_cache(cache_dir: Path, derived: list[str]) ->
 @pytest.mark.parametrize("content", [
     "", "{", '{"name": "softplus", "how": {', "\x00\xff garbage", "[]", "null", '"softplus"',
     '{"name": "sigmoid", "how": {}}', '{"name": "softplus"}', '{"name": "softplus", "how": []}',
+    '{"name": "softplus", "how": {}}',
 ], ids=["empty", "brace", "truncated", "binary", "list", "null", "string", "foreign", "no-how",
-        "bad-how"])
+        "bad-how", "no-fields"])
 def test_damaged_file_is_derived_again(content: str, cache_dir: Path, derived: list[str]) -> None:
     act = symact.get("softplus")
     path = cache.sheet_path(act)
@@ -157,6 +159,25 @@ def test_damaged_file_is_derived_again(content: str, cache_dir: Path, derived: l
     assert derived == ["softplus"]
     assert sheet.to_dict()["name"] == "softplus"
     assert json.loads(path.read_text()) == sheet.to_dict(), "the damaged file is replaced"
+
+
+@pytest.mark.parametrize("content", ["def f(x):\n    return (", "def f(x):\n    return x\x00"],
+                         ids=["cut-short", "null-byte"])
+def test_damaged_kernel_file_is_built_again(content: str, cache_dir: Path) -> None:
+    """A stored NumPy kernel that does not compile is a miss: built again and the file replaced."""
+    from symact.numerics import _CACHE, compiled
+
+    act = symact.get("softplus")
+    path = store.path_for(act.name, act.key, 1)
+    path.parent.mkdir(parents=True)
+    path.write_text(content)
+    _CACHE.pop((act.key, 1), None)
+    try:
+        kernel, text = compiled(act, 1)
+    finally:
+        _CACHE.pop((act.key, 1), None)  # not this test's damaged-then-rebuilt entry for the others
+    assert text.startswith("def f(x):") and text != content and path.read_text() == text
+    assert float(kernel(np.array([0.0]))[0]) == 0.5
 
 
 def test_unreadable_entry_is_a_miss(cache_dir: Path, derived: list[str]) -> None:

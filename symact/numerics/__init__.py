@@ -66,8 +66,14 @@ def compiled(act, n: int):
     if key not in _CACHE:
         path = store.path_for(act.name, act.key, n)
         text = store.load(path)
+        kernel = None
         if text is not None:
-            _CACHE[key] = (compile_source(text), text)
+            try:
+                kernel = compile_source(text)
+            except (SyntaxError, ValueError):  # a damaged file (cut short, null bytes) is a miss, replaced
+                kernel = None
+        if kernel is not None:
+            _CACHE[key] = (kernel, text)
         else:
             kernel, text, _ = build(act.expr, n)
             store.save(path, text)
