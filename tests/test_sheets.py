@@ -57,6 +57,11 @@ MONOTONICITY = {"strictly_increasing", "increasing", "strictly_decreasing", "dec
 #: A jump in f or one of its derivatives larger than this (relative) is a breakpoint; one-sided values
 #: are read 1e-30 from the point, so a continuous derivative differs by about 1e-30 across it.
 JUMP = mpmath.mpf("1e-20")
+#: How close (relative to 1 + |value|) a limit, an open bound of a range, a Lipschitz constant or an
+#: asymptote must be to what the reference computes for it: 20 digits.
+LIMIT_TOL = mpmath.mpf("1e-20")
+#: Below this (relative), a difference is the reference's own rounding (40 digits): no trend to follow.
+FLOOR = mpmath.mpf("1e-35")
 #: Highest derivative order searched for a jump at a candidate breakpoint.
 MAX_ORDER = 8
 #: |x| up to which consecutive samples are resolved at 40 digits (tanh(30) = 1 - 1.8e-26).
@@ -289,8 +294,13 @@ def _check_limit(claim: dict[str, Any], value, sign: int, what: str) -> None:
             assert min(s * v for v in far) > max(s * v for v in near) + 1, f"{what}: does not diverge"
             assert min(s * v for v in far) > 10, f"{what}: does not diverge"
         else:
-            err = max(abs(v - lim) for v in far)
-            assert err <= mpmath.mpf("1e-5") * (1 + abs(lim)), f"{what}: |f - L| = {err} at 1e7..1e8"
+            # 20 digits at 1e24 (the slowest approach in the catalog is 1/x: arctan, softsign), and
+            # converging: 1e4 times closer than at 1e16, so that no constant offset passes
+            far = max(abs(value(t) - lim) for t in far_points(sign, [24]))
+            mid = max(abs(value(t) - lim) for t in far_points(sign, [16]))
+            assert far <= LIMIT_TOL * (1 + abs(lim)), f"{what}: |f - L| = {far} at 1e24"
+            assert far <= max(mid / 10**4, FLOOR * (1 + abs(lim))), \
+                f"{what}: |f - L| = {far} at 1e24, {mid} at 1e16"
 
 
 @names
@@ -332,6 +342,11 @@ def test_range(name, field):
                     where = q_mp(claim[arg])
                     got = r.f(where) if level == 0 else _slope_at(r, where)
                     assert rel(got, b, 25), f"{bound} {b} not attained at {arg} {where}: {got}"
+                    if all(abs(where - k) > mpmath.mpf("1e-25") for k in r.kinks):
+                        # f is flat at an interior extremum, so the value alone pins the point to only
+                        # half the digits: the next derivative must vanish there
+                        stationary = r.d(where, level + 1)
+                        assert abs(stationary) <= LIMIT_TOL, f"{arg} {where} is not stationary: {stationary}"
                 else:
                     # attained on a set: exactly, at a sample where 40 digits still tell f from its
                     # limits (sigmoid(1e8) rounds to 1)
@@ -340,9 +355,21 @@ def test_range(name, field):
                         f"{bound} {b} closed but never attained"
             else:
                 assert claim[arg] is None, f"{bound} is open but {arg} is given"
+                # not attained, so approached at -inf, at +inf or from one side of a breakpoint
+                ends = _ends(r, level)
+                assert min(abs(e - b) for e in ends) <= LIMIT_TOL * (1 + abs(b)), \
+                    f"open {bound} {b} is none of the limits and one-sided values {ends}"
                 exact = mpmath.mpf("1e-38") * abs(b)
                 hits = [t for t, v in pairs if abs(t) <= RESOLVED and abs(v - b) <= exact]
                 assert not hits, f"open {bound} {b} attained at {hits[:3]}"
+
+
+def _ends(r: Reference, level: int) -> list[mpmath.mpf]:
+    """f^(level) at +-1e24 (as close to its limits there as 20 digits tell) and either side of every
+    candidate breakpoint: where a bound that is not attained is approached."""
+    with precision():
+        ends = [r.d(sign * mpmath.mpf(10) ** 24, level) for sign in (-1, 1)]
+        return ends + [r.side(k, level, side) for k in r.kinks for side in (-1, 1)]
 
 
 def _slope_at(r: Reference, t: mpmath.mpf) -> mpmath.mpf:
@@ -544,6 +571,19 @@ def test_lipschitz(name):
         assert max(slopes) <= lip + mpmath.mpf("1e-30") * (1 + lip), f"|f'| reaches {max(slopes)}"
         assert lip - max(slopes) <= mpmath.mpf("1e-4") * (1 + lip), f"|f'| reaches only {max(slopes)}"
         assert 0 not in jumps(name).values(), "a discontinuous f has no Lipschitz constant"
+        # and to 20 digits: sup |f'| is |f'| at +-inf, on one side of a breakpoint, or at a maximum of
+        # |f'|, found from the largest sample by Newton's method on f''
+        r = reference(name)
+        candidates = [abs(v) for v in _ends(r, 1)]
+        top = max(slope_samples(name), key=lambda pair: abs(pair[1]))[0]
+        if all(abs(top - k) > mpmath.mpf("1e-3") for k in r.kinks):
+            try:
+                peak = mpmath.findroot(lambda t: r.d(t, 2), top)
+            except (ValueError, ZeroDivisionError):  # flat (f'' = 0 nearby) or no convergence
+                peak = top
+            candidates.append(abs(r.d(peak)))
+        assert min(abs(c - lip) for c in candidates) <= LIMIT_TOL * (1 + lip), \
+            f"Lipschitz {lip} is none of {candidates}"
 
 
 #: Digits for second differences: the wide grid reaches x = -185, where softplus = log(1 + e^x) needs
@@ -617,6 +657,18 @@ def test_series_at_zero(name):
                 assert err <= 1000 * abs(h) ** 6, f"f - series = {err} at {h}: not O(x^6)"
 
 
+#: Digits for f(t) - (a t + b) at t = 1e24: 24 are lost to the cancellation, 20 are checked.
+ASYMPTOTE_DPS = 90
+
+
+def _q_precise(q: dict[str, Any]) -> mpmath.mpf:
+    """A sheet quantity at ASYMPTOTE_DPS digits where it is exact (q_mp reads 50: a slope times 1e24
+    would then be off by 1e-26), else its digits."""
+    if q.get("exact") is not None:
+        return mpmath.mpf(str(sp.N(parse(q["exact"]), ASYMPTOTE_DPS)))
+    return q_mp(q)
+
+
 @names
 @pytest.mark.parametrize("side", ["neg_inf", "pos_inf"])
 def test_asymptotes(name, side):
@@ -625,11 +677,15 @@ def test_asymptotes(name, side):
     claim = (s["asymptotes"] or {}).get(side)
     with precision():
         if claim is not None:
-            a, b = q_mp(claim["slope"]), q_mp(claim["intercept"])
-            resid = lambda t: abs(r.f(t) - (a * t + b))
-            far = max(resid(t) for t in far_points(sign, [7, 8]))
-            near = max(resid(t) for t in far_points(sign, [3]))
-            assert far <= mpmath.mpf("1e-5") * (1 + abs(b)), f"f - ({a} x + {b}) = {far} at 1e8"
+            with mpmath.workdps(ASYMPTOTE_DPS):
+                a, b = _q_precise(claim["slope"]), _q_precise(claim["intercept"])
+                resid = lambda t: abs(r.f_at(t, ASYMPTOTE_DPS) - (a * t + b))
+                far = max(resid(t) for t in far_points(sign, [24]))
+                mid = max(resid(t) for t in far_points(sign, [16]))
+                near = max(resid(t) for t in far_points(sign, [3]))
+            assert far <= LIMIT_TOL * (1 + abs(b)), f"f - ({a} x + {b}) = {far} at 1e24"
+            assert far <= max(mid / 10**4, FLOOR * (1 + abs(b))), \
+                f"f - ({a} x + {b}) = {far} at 1e24, {mid} at 1e16"
             assert far <= near + mpmath.mpf("1e-30"), "the distance to the asymptote grows"
             return
         # no asymptote: f/x does not settle, or f - a x keeps moving by a fixed amount
