@@ -102,12 +102,14 @@ class Activation:
         Generated from the declaration through stability rewrites and checked against a 40-digit
         reference when first built (then cached on disk): within 4 ulp of the exact value wherever f^(n)
         is well conditioned, no NaN, inf or floating-point warning where the exact value is a finite
-        double, NaN in gives NaN out. Arrays and scalars of any real dtype; float32 and float16 come back
-        in their own dtype. At a breakpoint the derivative is the one-sided value PyTorch's autograd
-        returns (ReLU'(0) = 0). Vector activations have ``n = 0`` only.
+        double, NaN in gives NaN out, +-inf in gives the limit there (NaN where there is none). Arrays
+        and scalars of real numbers; float32 and float16 come back in their own dtype. At a breakpoint
+        the derivative is the one-sided value PyTorch's autograd returns (ReLU'(0) = 0). Vector
+        activations have ``n = 0`` only.
 
         :param n: the order of the derivative.
         :raises ValueError: for another order.
+        :raises TypeError: for an order that is not an integer.
         """
         from symact.numerics import numpy_function
 

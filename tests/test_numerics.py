@@ -264,6 +264,34 @@ def test_nan_propagates(name: str, n: int) -> None:
         assert np.isnan(f(float("nan")))
 
 
+def _limit(q: dict) -> float:
+    """A sheet's limit as a double: NaN where it does not exist."""
+    v = q["value"]
+    return {None: np.nan, "inf": np.inf, "-inf": -np.inf}[v] if v is None or isinstance(v, str) else float(v)
+
+
+@pytest.mark.parametrize(("name", "n"), CASES)
+def test_infinite_input_gives_the_limit(name: str, n: int) -> None:
+    """f^(n)(-inf) and f^(n)(+inf) are the limits there (NaN where there is none: sin x), silently. For
+    f and f' the limits are the property sheet's (SymPy's); for f'' the reference's at +-1e200 and
+    +-1e250 where they agree (the generator looks at 1e300 and 1.4e306)."""
+    act = symact.get(name)
+    if n < 2:
+        limits = act.properties.to_dict()["limits"]
+        prefix = "f" if n == 0 else "df"
+        want = [_limit(limits[f"{prefix}_neg_inf"]), _limit(limits[f"{prefix}_pos_inf"])]
+    else:
+        ref = Reference(act.expr, 2)
+        want = []
+        for sign in (-1.0, 1.0):
+            a, b = ref.value(sign * 1e200), ref.value(sign * 1e250)
+            want.append(b if a == b else 0.0 if max(abs(a), abs(b)) < 1e-150 else np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = numpy_function(act, n)(np.array([-np.inf, np.inf]))
+    np.testing.assert_array_equal(got, want, err_msg=f"{name}^({n}) at -inf, +inf")
+
+
 @pytest.mark.parametrize(("name", "n"), CASES)
 def test_dtypes_and_scalars(name: str, n: int) -> None:
     f = numpy_function(symact.get(name), n)

@@ -295,6 +295,59 @@ def _mask(s: Segment) -> str:
     return f"({low} & {high})"
 
 
+def _at_infinity(v: np.ndarray, x: np.ndarray, low: float, high: float) -> np.ndarray:
+    """``v`` with f's limits at -inf and +inf (``low``, ``high``) where x is infinite: there a formula
+    makes NaN of inf - inf or 0 * inf (SiLU at -inf is -inf * 0). Infinities are looked for with one
+    reduction (a sum is inf or NaN when an element is), so finite input costs no other pass."""
+    if x.size and not np.isfinite(np.add.reduce(x)):
+        idx = np.flatnonzero(np.isinf(x))
+        if idx.size:
+            if v is x:
+                v = v.copy()
+            v[idx] = np.where(x[idx] > 0, high, low)
+    return v
+
+
+def limits_at_infinity(ref: Reference) -> tuple[float, float]:
+    """f^(n) at -inf and +inf, from the reference far out: the double both +-1e300 and +-1.4e306 round
+    to; 0 (with the sign of the second) where both are below 1e-290 (sinc); +-inf where both are beyond
+    1e290 with one sign; else NaN, no limit (sin x). Where it is 0 the sign is kept if both values have
+    it (SiLU at -inf is -0), else 0.0 (sinc changes sign all the way)."""
+    out = []
+    for sign in (-1.0, 1.0):
+        a, b = ref.value(sign * 1e300), ref.value(sign * 1.4e306)
+        if a == b:
+            out.append(b)
+        elif abs(a) < 1e-290 and abs(b) < 1e-290:  # 0, with a sign if f keeps one out there
+            out.append(float(np.copysign(0.0, b)) if np.signbit(a) == np.signbit(b) else 0.0)
+        elif np.sign(a) == np.sign(b) and min(abs(a), abs(b)) > 1e290:
+            out.append(float(np.copysign(inf, b)))
+        else:
+            out.append(float("nan"))
+    return out[0], out[1]
+
+
+def _literal(v: float) -> str:
+    v = float(v)
+    return "numpy.nan" if v != v else "numpy.inf" if v == inf else "-numpy.inf" if v == -inf else repr(v)
+
+
+def _with_limits(kernel, text: str, ref: Reference) -> str:
+    """``text`` with a statement before its return that puts the limits where x is -inf or +inf, if the
+    kernel does not give them there by itself (where a limit does not exist, NaN is right)."""
+    with np.errstate(all="ignore"):
+        got = np.asarray(kernel(np.array([-inf, inf])), dtype=np.float64) * np.ones(2)
+    want = np.array(limits_at_infinity(ref))
+    if np.array_equal(got, want, equal_nan=True):  # the sign of a zero limit is not worth a pass
+        return text
+    head, _, last = text.rstrip("\n").rpartition("\n")
+    value = last.strip().removeprefix("return ")
+    limits = f"{_literal(want[0])}, {_literal(want[1])}"
+    if value.isidentifier() and value != "x":
+        return f"{head}\n    {value} = _at_infinity({value}, x, {limits})\n    return {value}\n"
+    return f"{head}\n    v_inf = {value}\n    v_inf = _at_infinity(v_inf, x, {limits})\n    return v_inf\n"
+
+
 def _patch(v: np.ndarray, u: np.ndarray, r: float, approx) -> np.ndarray:
     """``v`` with the elements where |u| <= r replaced by ``approx`` evaluated there only."""
     if v is u:
@@ -425,13 +478,14 @@ def source(segments: list[Segment], name: str = "f") -> str:
 
 def compile_source(text: str, name: str = "f"):
     namespace = {"numpy": np, "scipy": scipy, "_with_nans": _with_nans, "_patch": _patch, "_cells": _cells,
+                 "_at_infinity": _at_infinity,
                  **NAMESPACE}
     exec(compile(text, f"<symact.numerics {name}>", "exec"), namespace)  # noqa: S102 - generated code
     return namespace[name]
 
 
 #: Statements that change their first argument in place and return it (a correction after the value).
-_IN_PLACE = {"_cells", "_patch", "_unscaled"}
+_IN_PLACE = {"_cells", "_patch", "_unscaled", "_at_infinity"}
 _UFUNC_OF = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide"}
 
 
@@ -871,5 +925,5 @@ def build(expr: sp.Expr, n: int):
         other = _corrected(expr, n, ref, factored=True)
         if _cell_count(other) < _cell_count(segments):
             segments = other
-    text = source(segments)
+    text = _with_limits(compile_source(source(segments)), source(segments), ref)
     return compile_source(text), text, segments
