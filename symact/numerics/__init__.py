@@ -201,11 +201,7 @@ def numpy_function(act, n: int = 0) -> Callable[[Any], Any]:
         if impl is None:
             raise NotImplementedError(f"{act.name} declares no NumPy implementation")
         return _vector(act, impl)
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"derivative order must be an integer, got {n!r}")
-    if n not in (0, 1, 2):
-        raise ValueError(f"derivative order must be 0, 1 or 2, got {n}")
-    n = int(n)
+    n = integer(n, "derivative order", 0, 2)
     kernel, text = compiled(act, n)
     # blocks pay off as soon as a kernel makes a float temporary besides its result (measured: hard swish,
     # four passes, 0.43 times the time unblocked; leaky ReLU, two, 0.68); a one-pass kernel only pays for

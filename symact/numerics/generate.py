@@ -302,23 +302,22 @@ def _at_infinity(v: np.ndarray, x: np.ndarray, low: float, high: float) -> np.nd
     if x.size and not np.isfinite(np.add.reduce(x)):
         idx = np.flatnonzero(np.isinf(x))
         if idx.size:
-            if v is x:
-                v = v.copy()
+            if v is x or np.ndim(v) == 0:  # never the caller's array; a constant becomes an array
+                v = np.array(np.broadcast_to(v, x.shape), dtype=np.float64)
             v[idx] = np.where(x[idx] > 0, high, low)
     return v
 
 
 def limits_at_infinity(ref: Reference) -> tuple[float, float]:
     """f^(n) at -inf and +inf, from the reference far out: the double both +-1e300 and +-1.4e306 round
-    to; 0 (with the sign of the second) where both are below 1e-290 (sinc); +-inf where both are beyond
-    1e290 with one sign; else NaN, no limit (sin x). Where it is 0 the sign is kept if both values have
-    it (SiLU at -inf is -0), else 0.0 (sinc changes sign all the way)."""
+    to; 0 where both are below 1e-290 (-0 if both are negative, as SiLU is at -inf; sinc changes sign
+    all the way out); +-inf where both are beyond 1e290 with one sign; else NaN, no limit (sin x)."""
     out = []
     for sign in (-1.0, 1.0):
         a, b = ref.value(sign * 1e300), ref.value(sign * 1.4e306)
         if a == b:
             out.append(b)
-        elif abs(a) < 1e-290 and abs(b) < 1e-290:  # 0, with a sign if f keeps one out there
+        elif abs(a) < 1e-290 and abs(b) < 1e-290:
             out.append(float(np.copysign(0.0, b)) if np.signbit(a) == np.signbit(b) else 0.0)
         elif np.sign(a) == np.sign(b) and min(abs(a), abs(b)) > 1e290:
             out.append(float(np.copysign(inf, b)))
@@ -925,5 +924,6 @@ def build(expr: sp.Expr, n: int):
         other = _corrected(expr, n, ref, factored=True)
         if _cell_count(other) < _cell_count(segments):
             segments = other
-    text = _with_limits(compile_source(source(segments)), source(segments), ref)
+    text = source(segments)
+    text = _with_limits(compile_source(text), text, ref)
     return compile_source(text), text, segments
