@@ -77,10 +77,9 @@ class Activation:
             raise TypeError(f"{self.name} is a scalar activation; use .expr")
         d = self.decl
         n = integer(n, "the number of inputs", d.min_n, d.max_n)
-        if (n - d.min_n) % d.n_step:
-            raise ValueError(f"{self.name} takes {d.min_n}, {d.min_n + d.n_step}, ... inputs, got {n}")
-        xs = sp.symbols(f"x1:{n + 1}", real=True)
-        return d.build(list(xs), **self.params)
+        if not d.admits(n):
+            raise ValueError(f"{self.name} takes {d.sizes} inputs, got {n}")
+        return d.components(n, self.params)
 
     # -- derived ----------------------------------------------------------------------------------
     @cached_property

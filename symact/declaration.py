@@ -151,6 +151,21 @@ class Vector(Declaration):
 
     kind = "vector"
 
+    def admits(self, n: int) -> bool:
+        """Whether n inputs is a size the activation is declared for (``min_n`` and up, in ``n_step``)."""
+        return n >= self.min_n and (n - self.min_n) % self.n_step == 0
+
+    @property
+    def sizes(self) -> str:
+        """The admitted sizes, as an error message says them: "1 or more", "2, 4, ..."."""
+        step = self.n_step
+        return f"{self.min_n} or more" if step == 1 else f"{self.min_n}, {self.min_n + step}, ..."
+
+    def components(self, n: int, values: Mapping[str, sp.Expr]) -> list[sp.Expr]:
+        """``build`` for the real symbols x1..xn, unchecked: the build itself refuses a size it cannot
+        take (the engine relies on that to check ``min_n`` and ``n_step``)."""
+        return self.build(list(sp.symbols(f"x1:{n + 1}", real=True)), **values)
+
 
 #: Nonzero parameter values must lie within these magnitudes. Past them a Gaussian moment holds terms like
 #: exp(theta^2 / 2) that high-precision arithmetic cannot evaluate (at 1e4, or 1e-4 for a scale), and a value
@@ -191,8 +206,8 @@ def to_exact(value: Any, name: str = "value") -> sp.Expr:
         raise InvalidParameter(f"parameter {name} must be a number, got {value!r}")
     if not isinstance(out, sp.Expr) or out.free_symbols or not out.is_number:
         raise InvalidParameter(f"parameter {name} must be a number, got {brief(value)}")
-    if out.is_zero is None and abs(sp.N(out, 50)) < 1e-40 and out.equals(0):
-        out = sp.S.Zero  # log(6) - log(2) - log(3) is 0, which SymPy does not see by itself
+    if out.is_zero is None and abs(sp.N(out, 50)) < 1e-40 and _is_zero(out):
+        out = sp.S.Zero
     _check_magnitude(out, name, value)
     return out
 
@@ -208,7 +223,7 @@ def _holds(truth: Any) -> bool:
         approx = sp.N(difference, 50)
         if approx.is_comparable and abs(approx) > sp.Float("1e-40", 50) * (1 + abs(sp.N(truth.rhs, 50))):
             return bool(truth.func(approx, 0))
-        if difference.equals(0):
+        if _is_zero(difference):
             return bool(truth.func(0, 0))
         return False
     if isinstance(truth, sp.And):
@@ -216,6 +231,12 @@ def _holds(truth: Any) -> bool:
     if isinstance(truth, sp.Or):
         return any(_holds(part) for part in truth.args)
     return bool(truth)
+
+
+def _is_zero(expr: sp.Expr) -> bool:
+    """Whether a number SymPy leaves unsimplified is exactly 0 (log(6) - log(2) - log(3)), by its proof;
+    called only once the value is known to be tiny, so a nonzero one is decided at once."""
+    return expr.equals(0) is True
 
 
 def _is_numpy(value: Any) -> bool:
@@ -266,8 +287,8 @@ def _evaluate(node: sp.Expr, name: str, value: str) -> sp.Expr:
     if approx.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not approx.is_real or not approx.is_finite:
         raise InvalidParameter(f"parameter {name} must be a finite real number, got {value!r}")
     if approx and not _STEP_LOW <= abs(approx) <= _STEP_HIGH:
-        if abs(approx) < _STEP_LOW and out.equals(0):
-            return sp.S.Zero  # a difference that is exactly 0 (log(6) - log(2) - log(3))
+        if abs(approx) < _STEP_LOW and _is_zero(out):
+            return sp.S.Zero
         raise InvalidParameter(_magnitude_message(name, value))
     return out
 

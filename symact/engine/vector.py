@@ -356,7 +356,7 @@ def _extremes_1d(g: sp.Expr, t: sp.Symbol, at_breakpoints: bool = True) -> dict[
 
 def _sizes(decl) -> tuple[int, int]:
     """The two smallest input sizes >= 2 the declaration admits (n = 2, 3 or, for halves, 2, 4)."""
-    sizes = [n for n in range(max(decl.min_n, 2), 12) if (n - decl.min_n) % decl.n_step == 0]
+    sizes = [n for n in range(max(decl.min_n, 2), 12) if decl.admits(n)]
     return sizes[0], sizes[1]
 
 
@@ -424,7 +424,7 @@ class _Derivation:
         claimed = sp.sympify(d.output_dim, locals={"n": n})
         sizes = [k for k in range(d.min_n, d.min_n + 2 * d.n_step + 1)]
         built = {k: self._builds(k) for k in sizes}
-        admitted = [k for k in sizes if (k - d.min_n) % d.n_step == 0]
+        admitted = [k for k in sizes if d.admits(k)]
         # the rule holds when exactly the admitted sizes build, each with the claimed output size
         ok_in = all((built[k] is not None) == (k in admitted) for k in sizes)
         ok_out = all(built[k] is not None and claimed.subs(n, k) == built[k] for k in admitted)
@@ -433,8 +433,10 @@ class _Derivation:
         self.how["output_dim"] = SYMBOLIC if ok_out else UNKNOWN
 
     def _builds(self, n: int) -> int | None:
+        # the declaration's own build, not Activation.outputs: that one refuses by min_n and n_step, the
+        # very rule this checks
         try:
-            return len(self.act.outputs(n))
+            return len(self.decl.components(n, self.act.params))
         except ValueError:
             return None
 

@@ -219,7 +219,6 @@ def _vector(act, impl: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
     real numbers, at least one axis, an integer axis in range, and an admitted size along it."""
     d, name = act.decl, act.name
     params = {k: float(v) for k, v in act.params.items()}
-    sizes = f"{d.min_n} or more" if d.n_step == 1 else f"{d.min_n}, {d.min_n + d.n_step}, ..."
 
     def f(z: Any, axis: int = -1) -> np.ndarray:
         if isinstance(z, np.ma.MaskedArray):
@@ -232,8 +231,8 @@ def _vector(act, impl: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
         if not -arr.ndim <= axis < arr.ndim:
             raise ValueError(f"{name}: axis {axis} is out of range for an array of {arr.ndim} dimension(s)")
         size = arr.shape[axis]
-        if size < d.min_n or (size - d.min_n) % d.n_step:
-            raise ValueError(f"{name}: takes {sizes} inputs along axis {axis}, got {size}")
+        if not d.admits(size):
+            raise ValueError(f"{name}: takes {d.sizes} inputs along axis {axis}, got {size}")
         return impl(arr, axis=int(axis), **params)
 
     f.__name__ = name
