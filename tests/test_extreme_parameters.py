@@ -1,5 +1,5 @@
 """Every parameter at the ends of the range symact accepts: 1e3 and 1e-3 in magnitude, each sign its domain
-allows, the others at their defaults. The sheet is derived (each field within its time budget), holds no NaN
+allows, the others at their defaults. The sheet is derived (each field within its budget), holds no NaN
 or infinite float, and its value at 0 and Gaussian moments agree with the mpmath reference.
 
 These are the values where closed forms hold terms like exp(500000) erfc(500 sqrt(2)) (CELU at alpha = 1e-3)
@@ -28,8 +28,9 @@ pytestmark = pytest.mark.slow
 CASES = parameter_ends()
 #: The fields each case leaves unknown: where quadrature cannot certify 30 digits (a Gaussian moment
 #: of softplus at beta = 1e3), or a maximum is not found (snake at a = 1e3 oscillates 1000 times per unit).
-#: Every other field of every case is derived; a field that joins this list is a regression. (Some
-#: searches run under CPU-time budgets, so a faster machine may derive a listed field too.)
+#: Every other field of every case is derived; a field that joins this list is a regression. (The
+#: engine's steps are budgeted in SymPy's calls, the same on every machine; a step that makes few of them
+#: is stopped by CPU time instead, so a faster machine may derive a listed field too.)
 UNKNOWN = {
     ("swish", "beta", "1000"): {"gaussian"},
     ("gelu", "sigma", "1/1000"): {"gaussian"},

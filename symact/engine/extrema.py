@@ -277,6 +277,11 @@ def _identify(dexpr: sp.Expr, r: mpmath.mpf) -> sp.Expr | None:
     guess = sp.nsimplify(sp.Float(mpmath.nstr(r, DIGITS), DIGITS), [sp.pi], tolerance=1e-24)
     if sp.count_ops(guess) > 8:
         return None
+    # A guess off the root by 1e-24 (a rational of 25 digits close to a transcendental root) leaves f' far
+    # from 0 at twice the working precision: it is not tried exactly, where its simplify can run for long.
+    at = attempt(0.5, lambda: sp.N(dexpr.subs(x, guess), 2 * DIGITS), None)
+    if at is None or not (at.is_Number and abs(at) < sp.Float(10) ** (-3 * DIGITS // 2)):
+        return None
     value = attempt(0.5, lambda: sp.simplify(dexpr.subs(x, guess)), None)
     return guess if value == 0 else None
 

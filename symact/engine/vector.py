@@ -18,7 +18,7 @@ import mpmath
 import sympy as sp
 from sympy.core.relational import Relational
 
-from symact.engine.budget import FIELD, OutOfTime, budget
+from symact.engine.budget import FIELD, OutOfTime, budget, step_budget
 from symact.engine.quantity import DIGITS, Q
 
 SYMBOLIC, NUMERIC, DECLARED, UNKNOWN = "symbolic", "numeric", "declared", "unknown"
@@ -33,7 +33,7 @@ _GAVE_UP = (OutOfTime, NotImplementedError, ValueError, TypeError, AttributeErro
 
 def _within(seconds: float, step: Callable[[], Any], default: Any = None) -> Any:
     try:
-        with budget(seconds):
+        with step_budget(seconds):
             return step()
     except _GAVE_UP:
         return default

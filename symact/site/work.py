@@ -1,8 +1,8 @@
 """The slow part of a build, in worker processes: deriving the sheets and drawing the figures.
 
 Each activation is one task (its sheet through the on-disk cache, then its figures if stale), so that
-one worker draws while the other derives. SymPy's time budgets use SIGALRM, which works only in a main
-thread: each task runs in the main thread of its worker process.
+one worker draws while the other derives. The engine's budgets are driven by a signal (SIGPROF), which
+works only in a main thread: each task runs in the main thread of its worker process.
 """
 
 from __future__ import annotations
