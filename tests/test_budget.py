@@ -135,6 +135,17 @@ def test_budgets_nest() -> None:
         with step_budget(10.0):
             _spin(5.0)
     assert time.process_time() - start < 1.0
+    assert module._running == []
+    assert attempt(0.05, lambda: "done", None) == "done"
+
+
+def test_the_outermost_budget_drops_what_an_inner_one_left() -> None:
+    """A signal inside an inner budget's cleanup can leave its limit behind; the outermost budget's end
+    drops it, so that it cannot stop the steps that come after."""
+    with budget(10.0):
+        module._running.append([time.process_time() + 3600.0, None])  # left behind
+    assert module._running == []
+    assert attempt(0.05, lambda: "done", None) == "done"
 
 
 SHEET = """

@@ -81,8 +81,8 @@ calls = _Calls()
 #: This process's CPU time, in seconds.
 cpu = time.process_time
 
-#: The budgets running, outermost first: (CPU-time limit, limit on the calls or None).
-_running: list[tuple[float, int | None]] = []
+#: The budgets running, outermost first: [CPU-time limit, limit on the calls or None].
+_running: list[list] = []
 
 
 def _spent() -> bool:
@@ -108,21 +108,29 @@ def _limited(cpu_seconds: float, work: int | None) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread() or cpu_seconds <= 0:
         yield
         return
-    _running.append((cpu() + cpu_seconds, None if work is None else calls() + work))
-    previous = None
-    if len(_running) == 1:
-        previous = signal.signal(signal.SIGPROF, _alarm)
-        # every TICK of CPU time until the last budget ends; a signal that lands where it is ignored is
-        # simply followed by the next one
-        signal.setitimer(signal.ITIMER_PROF, TICK, TICK)
+    # The outermost budget owns the signal: it starts the ticks (every TICK of CPU time; one that lands
+    # where it is ignored is followed by the next) and, at its end, drops every budget (one left behind
+    # by a signal inside an inner budget's cleanup included) before it stops them.
+    owner = not _running
+    previous = signal.getsignal(signal.SIGPROF) if owner else None
+    entry = [cpu() + cpu_seconds, None if work is None else calls() + work]
     try:
+        _running.append(entry)
+        if owner:
+            signal.signal(signal.SIGPROF, _alarm)
+            signal.setitimer(signal.ITIMER_PROF, TICK, TICK)
         yield
     finally:
-        if len(_running) == 1:
+        if owner:
+            _running.clear()  # first: a signal still pending from here on finds nothing to stop
             signal.setitimer(signal.ITIMER_PROF, 0)
-            # never fall back to the default action (terminate) while a last signal may still be pending
+            # never the default action (terminate) while a last signal may still be pending
             signal.signal(signal.SIGPROF, previous if callable(previous) else signal.SIG_IGN)
-        _running.pop()
+        else:
+            for i in range(len(_running) - 1, -1, -1):
+                if _running[i] is entry:
+                    del _running[i]
+                    break
 
 
 @contextmanager
