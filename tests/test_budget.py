@@ -170,3 +170,38 @@ def test_a_slower_machine_derives_the_same_sheet() -> None:
     sheets = {speed: run.communicate(timeout=600)[0] for speed, run in runs.items()}
     assert all(run.returncode == 0 for run in runs.values())
     assert sheets["fast"] and sheets["fast"] == sheets["slow"]
+
+
+# -- steps that work without the calls a step's budget counts -------------------------------------------
+
+
+def test_factor_holds_large_exponentials() -> None:
+    """sp.factor reads exp(500000) as E**500000, a polynomial of that degree, for as long as the backstop
+    lets it; held as a symbol, it factors at once."""
+    import sympy as sp
+
+    from symact.engine.extrema import _factor
+
+    value = sp.Rational(1, 2) + sp.exp(500000) * sp.erfc(500 * sp.sqrt(2)) / 2
+    with budget(5.0):
+        factored = _factor(value)
+    assert sp.expand(factored - value) == 0
+    assert _factor(sp.exp(2) + 2 * sp.exp(1) + 1) == (1 + sp.E) ** 2  # small ones as before
+
+
+def test_a_root_is_identified_only_where_f_prime_vanishes() -> None:
+    """A numeric root of Mish's f' (not a simple closed form) is not tried as the 25-digit rational
+    nsimplify turns it into, whose simplify ran to the end of its budget; pi/2 is still found."""
+    import mpmath
+    import sympy as sp
+
+    from symact.declaration import x
+    from symact.engine.extrema import _identify
+
+    mish = x * sp.tanh(sp.log(1 + sp.exp(x)))
+    slope = sp.lambdify(x, sp.diff(mish, x), "mpmath")
+    with mpmath.workdps(40):
+        root = mpmath.findroot(slope, -1.19)
+        with budget(2.0):
+            assert _identify(sp.diff(mish, x), root) is None
+        assert _identify(sp.cos(x), mpmath.pi / 2) == sp.pi / 2
