@@ -175,18 +175,37 @@ def test_a_slower_machine_derives_the_same_sheet() -> None:
 # -- steps that work without the calls a step's budget counts -------------------------------------------
 
 
-def test_factor_holds_large_exponentials() -> None:
-    """sp.factor reads exp(500000) as E**500000, a polynomial of that degree, for as long as the backstop
-    lets it; held as a symbol, it factors at once."""
+@pytest.mark.parametrize("value", [
+    # CELU's moments at alpha = 1e-3, a threshold's at 1000, hard tanh's at min_val = -1e-3
+    "1/2 + exp(500000)*erfc(500*sqrt(2))/2",
+    "-(-1 + erfc(500*sqrt(2))/2 + sqrt(2)*exp(-500000)/(2*sqrt(pi)))**2 + 500*sqrt(2)*exp(-500000)/sqrt(pi)",
+    "erf(sqrt(2)/2000)/2000 + sqrt(2)*exp(-1/2000000)/(2*sqrt(pi)) - erf(sqrt(2)/2)/2 + 999/2000",
+])
+def test_simplifying_holds_large_exponentials(value: str) -> None:
+    """simplify and factor read exp(500000) as E**500000 and exp(-1/2000000) as a polynomial in
+    E**(1/2000000), of that degree, for as long as the backstop lets them; held as symbols, they finish."""
     import sympy as sp
 
-    from symact.engine.extrema import _factor
+    from symact.engine.extrema import nice
 
-    value = sp.Rational(1, 2) + sp.exp(500000) * sp.erfc(500 * sp.sqrt(2)) / 2
+    v = sp.sympify(value)
     with budget(5.0):
-        factored = _factor(value)
-    assert sp.expand(factored - value) == 0
-    assert _factor(sp.exp(2) + 2 * sp.exp(1) + 1) == (1 + sp.E) ** 2  # small ones as before
+        simpler = nice(v)
+    assert simpler.has(sp.exp) and sp.expand(simpler - v) == 0
+    assert nice(sp.exp(2) + 2 * sp.exp(1) + 1) == (1 + sp.E) ** 2  # small ones as before
+
+
+@pytest.mark.parametrize(("expr", "large"), [
+    ("exp(-1000*x)", True), ("sin(1000*x)**2/1000", True), ("exp(-x/2000)", True),
+    ("exp(-x) + sin(2*x)", False), ("exp(-x**2/2)", False), ("exp(-500000)", False)])
+def test_large_rates(expr: str, large: bool) -> None:
+    """Where an exact solve is not tried: SymPy would build a polynomial of degree 1000 or 2000."""
+    import sympy as sp
+
+    from symact.declaration import x
+    from symact.engine.extrema import large_rates
+
+    assert large_rates(sp.sympify(expr, locals={"x": x})) is large
 
 
 def test_a_root_is_identified_only_where_f_prime_vanishes() -> None:

@@ -4,7 +4,7 @@ A step's budget counts work, not time: SymPy's cached calls (every expression bu
 ``subs``, ``simplify`` of a subexpression goes through one), so that what a step achieves, and so a sheet,
 does not depend on how busy or how fast the machine is. A limit on the CPU time, ``BACKSTOP`` times the
 step's nominal seconds, stops a step that works without building expressions. A field's or a whole
-derivation's budget is CPU time alone.
+derivation's budget is CPU time alone, and so are the vector engine's steps (mostly mpmath's work).
 """
 
 from __future__ import annotations

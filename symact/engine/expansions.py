@@ -7,7 +7,7 @@ import sympy as sp
 
 from symact.declaration import x
 from symact.engine.budget import attempt
-from symact.engine.extrema import is_zero, limit_q, nice
+from symact.engine.extrema import is_zero, large_rates, limit_q, nice
 from symact.engine.pieces import Pieces, limit_at, mp_function, mp_value, same
 from symact.engine.quantity import Q
 
@@ -79,6 +79,8 @@ def derivative_in_terms_of_f(f: Pieces, df: Pieces, monotone_pieces: list[bool])
 def _invert_and_substitute(e: sp.Expr, de: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> sp.Expr | None:
     if is_zero(de - 1) or not de.has(x):
         return de  # a constant slope is already a function of f
+    if large_rates(e):  # SymPy would try a polynomial of that degree
+        return None
     solutions = attempt(4.0, lambda: sp.solve(sp.Eq(F, e), x), None)
     if not solutions:
         return None

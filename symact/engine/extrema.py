@@ -62,35 +62,55 @@ class Extremes:
         }
 
 
+#: The largest numerator and denominator of a rate or an exponent that SymPy's polynomial methods are left
+#: to expand: exp(p/q) is (E**(1/q))**p to them, a polynomial of degree |p| in E**(1/q), and so is
+#: exp(p x/q) in exp(x/q) (sin and cos likewise). They run at such a degree until the step's CPU backstop,
+#: making hardly any of the calls its budget counts.
+_SMALL = 100
+
+
+def _small(n: sp.Expr) -> bool:
+    return bool(n.is_Rational and abs(n.p) <= _SMALL and n.q <= _SMALL)
+
+
+def large_rates(e: sp.Expr) -> bool:
+    """Whether ``e`` has an exp, sin or cos at a rational rate in x other than a small one (exp(-1000 x) in
+    swish's f' at beta = 1e3, sin(1000 x) in snake's at a = 1e3)."""
+    for f in e.atoms(sp.exp, sp.sin, sp.cos):
+        rate = sp.diff(f.args[0], x)
+        if not rate.has(x) and rate.is_Rational and not _small(rate):
+            return True
+    return False
+
+
+def _held(value: sp.Expr) -> dict[sp.Expr, sp.Dummy]:
+    """A positive symbol for each exp(n) of a rational n other than a small one: exp(500000) (CELU's moments
+    at alpha = 1e-3) or exp(-1/2000000) (hard tanh's at min_val = -1e-3), which simplify and factor would
+    read as polynomials of degree 500000 or 2000000."""
+    return {e: sp.Dummy(positive=True) for e in value.atoms(sp.exp)
+            if e.args[0].is_Rational and not _small(e.args[0])}
+
+
 @lru_cache(maxsize=4096)
 def nice(value: sp.Expr) -> sp.Expr:
     """A simpler exact form of ``value`` when SymPy finds one in time."""
     ops = sp.count_ops(value)
     if value.is_Atom or ops > 150:  # nothing to do, or too large for simplify to finish in its budget
         return value
-    best = value
-    forms = (lambda: sp.simplify(value), lambda: sp.simplify(sp.expand(value)),
+    held = _held(value)
+    work = value.xreplace(held)
+    best = work
+    forms = (lambda: sp.simplify(work), lambda: sp.simplify(sp.expand(work)),
              # exp(W(z) + c) -> e^c z / W(z), which SymPy only applies to a bare exp(W(z))
-             lambda: sp.simplify(_lambert(value)),
-             lambda: _factor(value),
+             lambda: sp.simplify(_lambert(work)),
+             lambda: sp.factor(work),
              # tanh(log 2) = 3/5: hyperbolic functions of logarithms only reduce through exp
-             lambda: sp.simplify(value.rewrite(sp.exp)) if value.has(sp.tanh, sp.cosh, sp.sinh) else value)
+             lambda: sp.simplify(work.rewrite(sp.exp)) if work.has(sp.tanh, sp.cosh, sp.sinh) else work)
     for form in forms:
-        simpler = attempt(SIMPLIFY_SECONDS, form, value)
+        simpler = attempt(SIMPLIFY_SECONDS, form, work)
         if sp.count_ops(simpler) < sp.count_ops(best):
             best = simpler
-    return best
-
-
-def _factor(value: sp.Expr) -> sp.Expr:
-    """sp.factor, with each exp(n) of a number n beyond 100 in size held as a symbol: factor reads it as
-    E**n, a polynomial in E of degree |n| (exp(500000) erfc(500 sqrt(2)) in CELU's moments at alpha =
-    1e-3), and runs until its budget's backstop while making hardly any of the calls that budget counts."""
-    held = {e: sp.Dummy() for e in value.atoms(sp.exp)
-            if e.args[0].is_number and (sp.Abs(e.args[0]) > 100) is sp.true}
-    if not held:
-        return sp.factor(value)
-    return sp.factor(value.xreplace(held)).xreplace({d: e for e, d in held.items()})
+    return best.xreplace({d: e for e, d in held.items()}) if held else best
 
 
 def _lambert(value: sp.Expr) -> sp.Expr:
@@ -215,14 +235,15 @@ def _bisect(fm, u: mpmath.mpf, v: mpmath.mpf) -> mpmath.mpf:
 def _solvable(e: sp.Expr, allowed: tuple[type, ...]) -> bool:
     """Whether closed-form roots can exist: only elementary functions SymPy inverts (exp and log give
     Lambert W; erf, tanh compositions and the like never come out, so trying only burns the budget), and
-    exponentials at integer rates (exp(-851 x/500) makes SymPy try a polynomial of degree 851)."""
+    exponentials at small integer rates (exp(-851 x/500) or exp(-1000 x) makes SymPy try a polynomial of
+    degree 851 or 1000, and sin(1000 x) one of degree 1000)."""
     if not all(isinstance(f, allowed) for f in e.atoms(sp.Function)) or sp.count_ops(e) >= 80:
         return False
     for f in e.atoms(sp.exp):
         rate = sp.diff(f.args[0], x)
-        if rate.has(x) or not rate.is_Integer:
+        if rate.has(x) or not rate.is_Integer or abs(rate) > _SMALL:
             return False
-    return True
+    return not large_rates(e)
 
 
 def exact_roots(dexpr: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> list[sp.Expr] | None:
