@@ -656,6 +656,43 @@ def test_ndtr_keeps_its_subnormal_tail() -> None:
     np.testing.assert_array_equal(NAMESPACE["_ndtr"](v), scipy.special.ndtr(v))
 
 
+@pytest.mark.parametrize("size", [0, 1, 9, 100, 1_000, 65_536, 100_003])
+@pytest.mark.parametrize("share", [0.0, 0.005, 0.01, 0.011, 0.05, 0.0999, 0.1, 0.1001, 0.5, 1.0])
+def test_indices_are_flatnonzero(size: int, share: float) -> None:
+    """The padded walk gives NumPy's indices, exactly, at every share of set elements (the pad is used
+    from 1% to 10%), including at the ends of the mask."""
+    from symact.numerics.primitives import _indices
+
+    mask = np.random.default_rng(size).random(size) < share
+    if size:
+        mask[0] = mask[-1] = share >= 0.05
+    got = _indices(mask)
+    np.testing.assert_array_equal(got, np.flatnonzero(mask))
+    assert got.dtype == np.intp
+
+
+def test_cells_put_each_approximant_on_its_own_elements() -> None:
+    """``_cells`` leaves v outside [lo, lo + k width) and in a cell without an approximant, and puts
+    approx[k](u) on the elements of cell k only (u in random order, NaN and the ends included)."""
+    from symact.numerics.generate import _cells
+
+    u = np.random.default_rng(3).permutation(np.concatenate([
+        np.linspace(-3.0, 3.0, 6001), [np.nan, -1.5, -1.0, -0.5, 0.0, 0.5, np.inf, -np.inf]]))
+    v = np.full_like(u, 7.0)
+    approx = [lambda w: w + 100.0, None, lambda w: w * 0.0 - 1.0, lambda w: np.sqrt(w + 2.0)]
+    got = _cells(v.copy(), u, -1.5, 0.5, approx)
+    want = v.copy()
+    for k, fn in enumerate(approx):
+        inside = (u >= -1.5 + 0.5 * k) & (u < -1.0 + 0.5 * k)
+        if fn is not None:
+            want[inside] = fn(u[inside])
+    np.testing.assert_array_equal(got, want)
+    assert np.count_nonzero(got != 7.0) > 1000
+    same = u.copy()
+    assert set(_cells(same, same, -1.5, 0.5, approx)[u == -1.5]) == {98.5}
+    np.testing.assert_array_equal(same, u)  # v is u: the caller's array is left as it was
+
+
 def test_squareplus_both_sides() -> None:
     """squareplus = (x + sqrt(x^2 + 4)) / 2 = 2 / t + max(x, 0) with t = |x| + sqrt(x^2 + 4): no
     cancellation for x < 0, and no overflow of x^2 at +-1e200."""

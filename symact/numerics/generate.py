@@ -21,7 +21,7 @@ import sympy as sp
 
 from symact.declaration import x
 from symact.numerics.pieces import Piece, differentiate, pieces
-from symact.numerics.primitives import NAMESPACE, _replace
+from symact.numerics.primitives import NAMESPACE, _indices, _replace
 from symact.numerics.printer import formula_lines, rescaled_argument
 from symact.numerics.reference import Reference
 from symact.numerics.rewrite import stabilise
@@ -385,8 +385,9 @@ def cell_width(expr: sp.Expr) -> tuple[float, float]:
 
 def _cells(v: np.ndarray, u: np.ndarray, lo: float, width: float, approx: list) -> np.ndarray:
     """``v`` with approx[k](u) on the cells [lo + k width, lo + (k + 1) width) that have one; the cell
-    of each element is found once, and every approximant runs on its own elements only."""
-    idx = np.flatnonzero((u >= lo) & (u < lo + width * len(approx)))
+    of each element is found once, and every approximant runs on its own elements only, whose values
+    are put straight into ``v``."""
+    idx = _indices((u >= lo) & (u < lo + width * len(approx)))
     if not idx.size:
         return v
     if v is u:
@@ -395,15 +396,15 @@ def _cells(v: np.ndarray, u: np.ndarray, lo: float, width: float, approx: list) 
     if len(approx) == 1:
         v[idx] = approx[0](us)
         return v
-    cell = np.floor((us - lo) / width).astype(np.intp)
+    cell = us - lo
+    cell /= width
+    cell = np.floor(cell, out=cell).astype(np.intp)
     np.clip(cell, 0, len(approx) - 1, out=cell)
-    out = v.take(idx)
     for k, fn in enumerate(approx):
         if fn is not None:
             sel = np.flatnonzero(cell == k)
             if sel.size:
-                out[sel] = fn(us.take(sel))
-    v[idx] = out
+                v[idx.take(sel)] = fn(us.take(sel))
     return v
 
 

@@ -414,10 +414,25 @@ def elementary(expr: sp.Expr) -> sp.Expr:
 # -- NumPy implementations -----------------------------------------------------------------------------
 # float64 in, float64 out; warnings for overflow/underflow of intermediates are silenced by the caller.
 
+def _indices(mask: np.ndarray) -> np.ndarray:
+    """``np.flatnonzero(mask)`` for a 1-d boolean mask, at its faster pace whatever the share of True.
+    NumPy walks a mask with at most one element in ten set element by element, with a branch that
+    random data mispredicts: 2.0 ms for 10^6 elements at 9.6% set (GELU's cells), against 0.85 ms for
+    its branchless walk at 11%, and 0.3 ms at 0.1%. A mask with 1% to 10% set is given enough set
+    elements at its end to pass one in ten, and their indices are cut off: 1.0 ms there."""
+    n = mask.size
+    count = int(np.count_nonzero(mask))
+    if count * 100 <= n or count * 10 > n:
+        return np.flatnonzero(mask)
+    padded = np.ones(n + (n - 10 * count) // 9 + 1, dtype=bool)
+    padded[:n] = mask
+    return np.flatnonzero(padded)[:count]
+
+
 def _replace(r: np.ndarray, u: np.ndarray, mask: np.ndarray, fn) -> np.ndarray:
     """``r`` with ``fn(u)`` put where ``mask`` holds, computed on those elements only (index arrays:
     several times faster than boolean indexing)."""
-    idx = np.flatnonzero(mask)
+    idx = _indices(mask)
     if idx.size:
         r[idx] = fn(u.take(idx))
     return r
