@@ -419,7 +419,7 @@ def _indices(mask: np.ndarray) -> np.ndarray:
     NumPy walks a mask with at most one element in ten set element by element, with a branch that
     random data mispredicts: 2.0 ms for 10^6 elements at 9.6% set (GELU's cells), against 0.85 ms for
     its branchless walk at 11%, and 0.3 ms at 0.1%. A mask with 1% to 10% set is given enough set
-    elements at its end to pass one in ten, and their indices are cut off: 1.0 ms there."""
+    elements at its end to pass one in ten, and their indices are cut off: 0.9 ms at 9.6%."""
     n = mask.size
     count = int(np.count_nonzero(mask))
     if count * 100 <= n or count * 10 > n:
