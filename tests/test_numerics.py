@@ -669,6 +669,8 @@ def test_indices_are_flatnonzero(size: int, share: float) -> None:
     got = _indices(mask)
     np.testing.assert_array_equal(got, np.flatnonzero(mask))
     assert got.dtype == np.intp
+    if size == 100:  # indices into the flattened array, as flatnonzero's, whatever the mask's shape
+        np.testing.assert_array_equal(_indices(mask.reshape(4, 25)), np.flatnonzero(mask))
 
 
 def test_cells_put_each_approximant_on_its_own_elements() -> None:

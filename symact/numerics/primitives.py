@@ -415,7 +415,7 @@ def elementary(expr: sp.Expr) -> sp.Expr:
 # float64 in, float64 out; warnings for overflow/underflow of intermediates are silenced by the caller.
 
 def _indices(mask: np.ndarray) -> np.ndarray:
-    """``np.flatnonzero(mask)`` for a 1-d boolean mask, at its faster pace whatever the share of True.
+    """``np.flatnonzero(mask)`` for a boolean mask, at its faster pace whatever the share of True.
     NumPy walks a mask with at most one element in ten set element by element, with a branch that
     random data mispredicts: 2.0 ms for 10^6 elements at 9.6% set (GELU's cells), against 0.85 ms for
     its branchless walk at 11%, and 0.3 ms at 0.1%. A mask with 1% to 10% set is given enough set
@@ -425,7 +425,7 @@ def _indices(mask: np.ndarray) -> np.ndarray:
     if count * 100 <= n or count * 10 > n:
         return np.flatnonzero(mask)
     padded = np.ones(n + (n - 10 * count) // 9 + 1, dtype=bool)
-    padded[:n] = mask
+    padded[:n] = mask.reshape(-1)
     return np.flatnonzero(padded)[:count]
 
 
