@@ -402,7 +402,7 @@ def _cells(v: np.ndarray, u: np.ndarray, lo: float, width: float, approx: list) 
     np.clip(cell, 0, len(approx) - 1, out=cell)
     for k, fn in enumerate(approx):
         if fn is not None:
-            sel = np.flatnonzero(cell == k)
+            sel = _indices(cell == k)
             if sel.size:
                 v[idx.take(sel)] = fn(us.take(sel))
     return v
