@@ -772,8 +772,11 @@ def _hypot_plus(u, c, s=1.0, c2=None, out=None):
     a = np.abs(u)
     r += a
     np.divide(s * c2, r, out=r)
-    # s (u + |u|) = 2 s max(u, 0), exactly (2 s is exact), in one pass where 2 s = 1 (squareplus)
-    np.maximum(u, 0.0, out=a)
+    # s (u + |u|) = 2 s max(u, 0), exactly (2 s is exact), in one pass where 2 s = 1 (squareplus); as a
+    # clip, which NumPy 2 vectorises with scalar bounds: numpy.maximum(u, 0.0) took twice as long (0.5
+    # against 0.26 ns an element on an AVX-512 machine; squareplus 1.52 against 1.32 to 1.43 times the
+    # idiom's time without page faults)
+    np.clip(u, 0.0, np.inf, out=a)
     if s != 0.5:
         a *= 2.0 * s
     r += a
