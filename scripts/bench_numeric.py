@@ -67,7 +67,7 @@ HAND = {
     ("relu", 1): lambda x: (x > 0).astype(np.float64),
     ("relu6", 0): lambda x: np.clip(x, 0.0, 6.0),
     ("leaky_relu", 0): lambda x: np.where(x >= 0, x, 0.01 * x),
-    ("leaky_relu", 1): lambda x: np.where(x >= 0, 1.0, 0.01),
+    ("leaky_relu", 1): lambda x: np.where(x > 0, 1.0, 0.01),  # the negative slope at 0, as autograd
     ("elu", 0): lambda x: np.where(x > 0, x, np.expm1(x)),
     ("elu", 1): lambda x: np.where(x > 0, 1.0, np.exp(x)),
     ("selu", 0): lambda x: 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * np.expm1(x)),
