@@ -59,3 +59,17 @@ def test_the_report_names_the_machine() -> None:
     summary = BENCH._summary([("sigmoid", 0, {"symact": 1.0, "hand": 2.0}, 1.1, 1.2, (1.0, 1.2), (1.1, 1.3))])
     assert summary[0] == line
     assert "49 of 49" not in "\n".join(summary) and "1 of 1 within 1.3x" in "\n".join(summary)
+
+
+ROOT = SCRIPT.parent.parent
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "benchmarks").glob("*.md")), ids=lambda p: p.name)
+def test_every_committed_report_names_its_machine_and_is_on_the_site(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    start, end = "<!-- --8<-- [start:results] -->\n", "<!-- --8<-- [end:results] -->"
+    assert text.count(start) == 1 and text.count(end) == 1
+    results = text.split(start, 1)[1]
+    assert results.startswith("- machine: ") and "SIMD found:" in results.split("\n", 1)[0]
+    page = (ROOT / "docs" / "numerics.md").read_text(encoding="utf-8")
+    assert f'--8<-- "benchmarks/{path.name}:results"' in page
