@@ -181,6 +181,8 @@ def paired_ratio(mine: list[float], theirs: list[float]) -> float:
 
 #: Fresh processes per allocator state for the speed ratio, and the allocator states.
 PROCESSES = 5
+#: The site's "NumPy accuracy and speed" page includes what lies between these markers of the report.
+RESULTS_START, RESULTS_END = "<!-- --8<-- [start:results] -->", "<!-- --8<-- [end:results] -->"
 STATES = ("default", "no-faults")
 
 
@@ -468,9 +470,7 @@ def main() -> None:
             "a process is in after PyTorch or JAX ran in it). PyTorch derivatives are autograd "
             "(forward + backward). Timings come from a shared 2-core machine: for the cheapest kernels "
             "(ReLU, clips, ~1 ms per call) the ratio is mostly noise.\n\n"
-            # the site's "NumPy accuracy and speed" page includes what lies between the markers
-            "<!-- --8<-- [start:results] -->\n" + "\n".join(summary) + "\n\n" + "\n".join(rows)
-            + "\n<!-- --8<-- [end:results] -->\n")
+            f"{RESULTS_START}\n" + "\n".join(summary) + "\n\n" + "\n".join(rows) + f"\n{RESULTS_END}\n")
     if not out.exists() or out.read_text() != text:
         tmp = out.with_name(f".{out.name}.tmp")
         tmp.write_text(text)

@@ -14,7 +14,8 @@ import pytest
 import symact
 from symact.numerics import numpy_function
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "bench_numeric.py"
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "bench_numeric.py"
 
 
 def _bench():
@@ -61,15 +62,11 @@ def test_the_report_names_the_machine() -> None:
     assert "49 of 49" not in "\n".join(summary) and "1 of 1 within 1.3x" in "\n".join(summary)
 
 
-ROOT = SCRIPT.parent.parent
-
-
 @pytest.mark.parametrize("path", sorted((ROOT / "benchmarks").glob("*.md")), ids=lambda p: p.name)
 def test_every_committed_report_names_its_machine_and_is_on_the_site(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    start, end = "<!-- --8<-- [start:results] -->\n", "<!-- --8<-- [end:results] -->"
-    assert text.count(start) == 1 and text.count(end) == 1
-    results = text.split(start, 1)[1]
+    assert text.count(BENCH.RESULTS_START) == 1 and text.count(BENCH.RESULTS_END) == 1
+    results = text.split(BENCH.RESULTS_START + "\n", 1)[1]
     assert results.startswith("- machine: ") and "SIMD found:" in results.split("\n", 1)[0]
     page = (ROOT / "docs" / "numerics.md").read_text(encoding="utf-8")
     assert f'--8<-- "benchmarks/{path.name}:results"' in page
